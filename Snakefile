@@ -1,0 +1,29 @@
+# CAMELS US rainfall-runoff LSTMs: one model per basin against one regional model
+# (Kratzert et al., HESS 2019; EGU 2020). Stages live in rules/*.smk, logic in src/camels_lstm.
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from camels_lstm.config import validate_config
+
+
+configfile: "config/config.yaml"
+
+
+validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/download.smk"
+include: "rules/preprocess.smk"
+
+
+rule all:
+    input:
+        "results/data/camels_us.zarr",
+        "results/data/static_attributes.nc",
+    default_target: True

@@ -1,0 +1,1 @@
+"""Library behind the CAMELS US LSTM rainfall-runoff workflow."""

@@ -1,0 +1,74 @@
+"""What CAMELS US contains, known before anything is downloaded.
+
+Gauge ids and HUC-02 regions of the 671 basins (from ``camels_name.txt`` of attributes v2.0, shipped
+as ``resources/camels_us_gauges.csv``), the attribute tables and their columns, the forcing
+products and their file-name suffixes, and the 27 static attributes of Kratzert et al. (2019,
+HESS, EA-LSTM paper, Table 1).
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+ATTRIBUTE_TABLES: dict[str, tuple[str, ...]] = {
+    "clim": (
+        "p_mean", "pet_mean", "p_seasonality", "frac_snow", "aridity", "high_prec_freq",
+        "high_prec_dur", "high_prec_timing", "low_prec_freq", "low_prec_dur", "low_prec_timing",
+    ),
+    "geol": (
+        "geol_1st_class", "glim_1st_class_frac", "geol_2nd_class", "glim_2nd_class_frac",
+        "carbonate_rocks_frac", "geol_porostiy", "geol_permeability",
+    ),
+    "hydro": (
+        "q_mean", "runoff_ratio", "slope_fdc", "baseflow_index", "stream_elas", "q5", "q95",
+        "high_q_freq", "high_q_dur", "low_q_freq", "low_q_dur", "zero_q_freq", "hfd_mean",
+    ),
+    "name": ("huc_02", "gauge_name"),
+    "soil": (
+        "soil_depth_pelletier", "soil_depth_statsgo", "soil_porosity", "soil_conductivity",
+        "max_water_content", "sand_frac", "silt_frac", "clay_frac", "water_frac", "organic_frac",
+        "other_frac",
+    ),
+    "topo": (
+        "gauge_lat", "gauge_lon", "elev_mean", "slope_mean", "area_gages2", "area_geospa_fabric",
+    ),
+    "vege": (
+        "frac_forest", "lai_max", "lai_diff", "gvf_max", "gvf_diff", "dom_land_cover_frac",
+        "dom_land_cover", "root_depth_50", "root_depth_99",
+    ),
+}  # fmt: skip
+
+ATTRIBUTE_NAMES: frozenset[str] = frozenset(
+    name for columns in ATTRIBUTE_TABLES.values() for name in columns
+)
+
+# The 27 catchment attributes of the EA-LSTM paper (Kratzert et al., 2019, HESS, Table 1).
+EALSTM_STATIC_ATTRIBUTES: tuple[str, ...] = (
+    "p_mean", "pet_mean", "aridity", "p_seasonality", "frac_snow", "high_prec_freq",
+    "high_prec_dur", "low_prec_freq", "low_prec_dur", "elev_mean", "slope_mean", "area_gages2",
+    "frac_forest", "lai_max", "lai_diff", "gvf_max", "gvf_diff", "soil_depth_pelletier",
+    "soil_depth_statsgo", "soil_porosity", "soil_conductivity", "max_water_content", "sand_frac",
+    "silt_frac", "clay_frac", "carbonate_rocks_frac", "geol_permeability",
+)  # fmt: skip
+
+# Forcing product (config key camels.forcing) -> (folder under basin_mean_forcing, file suffix).
+FORCING_PRODUCTS: dict[str, tuple[str, str]] = {
+    "daymet": ("daymet", "_lump_cida_forcing_leap.txt"),
+    "maurer": ("maurer", "_lump_maurer_forcing_leap.txt"),
+    "maurer_extended": ("maurer_extended", "_lump_maurer_forcing_leap.txt"),
+    "nldas": ("nldas", "_lump_nldas_forcing_leap.txt"),
+    "nldas_extended": ("nldas_extended", "_lump_nldas_forcing_leap.txt"),
+}
+
+
+@cache
+def gauge_huc02() -> dict[str, str]:
+    """Map every CAMELS US gauge id (8 characters) to its two-digit HUC-02 region."""
+    text = resources.files("camels_lstm").joinpath("resources/camels_us_gauges.csv").read_text()
+    return {row["gauge_id"]: row["huc_02"] for row in csv.DictReader(text.splitlines())}
+
+
+def known_gauge_ids() -> frozenset[str]:
+    return frozenset(gauge_huc02())

@@ -1,0 +1,183 @@
+"""Validate the workflow configuration and fill its defaults.
+
+The JSON schema (``workflow/schemas/config.schema.yaml``) checks keys and types; the checks a
+schema cannot express (period order, basin ids against the CAMELS gauge list, attribute names,
+experiment attribute subsets) follow here. Every error names the config key or value at fault.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from camels_lstm.camels_catalogue import ATTRIBUTE_NAMES, known_gauge_ids
+
+PERIOD_NAMES = ("train", "validation", "test")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key or value at fault."""
+
+
+def load_schema(schema_path: str | Path) -> dict[str, Any]:
+    with Path(schema_path).open() as handle:
+        return yaml.safe_load(handle)
+
+
+def _key_path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "<top level>"
+
+
+def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local $ref supported, got {ref}")
+        node: Any = root
+        for part in ref[2:].split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def _fill_defaults(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
+    """Fill missing properties that have a ``default``, recursing into nested objects."""
+    schema = _resolve(schema, root)
+    if not isinstance(instance, dict) or schema.get("type", "object") != "object":
+        return
+    properties = schema.get("properties", {})
+    for name, subschema in properties.items():
+        subschema = _resolve(subschema, root)
+        if name not in instance and "default" in subschema:
+            instance[name] = copy.deepcopy(subschema["default"])
+        if name in instance:
+            _fill_defaults(instance[name], subschema, root)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, Mapping):
+        for name, value in instance.items():
+            if name not in properties:
+                _fill_defaults(value, extra, root)
+
+
+def _check_schema(config: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda error: list(error.absolute_path))
+    if errors:
+        lines = [f"config key '{_key_path(e.absolute_path)}': {e.message}" for e in errors]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+def _parse_date(value: str, key: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise ConfigError(f"config key '{key}': {value!r} is not a valid date ({error})") from None
+
+
+def _check_periods(periods: Mapping[str, Mapping[str, str]]) -> None:
+    for name in PERIOD_NAMES:
+        start = _parse_date(periods[name]["start"], f"periods.{name}.start")
+        end = _parse_date(periods[name]["end"], f"periods.{name}.end")
+        if end < start:
+            raise ConfigError(
+                f"config key 'periods.{name}': end {end} is before start {start}"
+            )
+
+
+def read_basin_list(path: str | Path) -> list[str]:
+    """Read a basin list file: one gauge id per line, '#' comments and blank lines ignored."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config key 'basins': basin list file {path} does not exist")
+    basins: list[str] = []
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if not (len(line) == 8 and line.isdigit()):
+            raise ConfigError(
+                f"config key 'basins': {path} line {number}: {line!r} is not an 8-digit gauge id"
+            )
+        basins.append(line)
+    if not basins:
+        raise ConfigError(f"config key 'basins': {path} lists no basins")
+    duplicates = sorted({b for b in basins if basins.count(b) > 1})
+    if duplicates:
+        raise ConfigError(f"config key 'basins': {path} lists {duplicates} more than once")
+    unknown = [b for b in basins if b not in known_gauge_ids()]
+    if unknown:
+        raise ConfigError(
+            f"config key 'basins': {path} lists unknown basin id(s) {unknown}: "
+            "not among the 671 CAMELS US gauges"
+        )
+    return basins
+
+
+def _check_attributes(config: Mapping[str, Any]) -> None:
+    unknown = [a for a in config["static_attributes"] if a not in ATTRIBUTE_NAMES]
+    if unknown:
+        raise ConfigError(
+            f"config key 'static_attributes': unknown attribute(s) {unknown}; "
+            f"valid names: {', '.join(sorted(ATTRIBUTE_NAMES))}"
+        )
+    available = set(config["static_attributes"])
+    for name, experiment in config["experiments"].items():
+        missing = [a for a in experiment["static_attributes"] if a not in available]
+        if missing:
+            raise ConfigError(
+                f"config key 'experiments.{name}.static_attributes': {missing} not listed in "
+                "the top-level 'static_attributes'"
+            )
+        if experiment["model"] == "ealstm" and not experiment["static_attributes"]:
+            raise ConfigError(
+                f"config key 'experiments.{name}.model': ealstm needs static_attributes "
+                "(its input gate is driven by them)"
+            )
+
+
+def _normalise_learning_rates(config: dict[str, Any]) -> None:
+    for name, experiment in config["experiments"].items():
+        schedule: dict[int, float] = {}
+        for epoch, rate in experiment["learning_rate"].items():
+            try:
+                schedule[int(epoch)] = float(rate)
+            except (TypeError, ValueError):
+                raise ConfigError(
+                    f"config key 'experiments.{name}.learning_rate': epoch {epoch!r} is not an "
+                    "integer"
+                ) from None
+        experiment["learning_rate"] = dict(sorted(schedule.items()))
+
+
+def validate_config(
+    config: dict[str, Any], schema_path: str | Path, workdir: str | Path = "."
+) -> dict[str, Any]:
+    """Validate ``config`` in place, fill defaults and return it.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key or value at fault.
+    """
+    schema = load_schema(schema_path)
+    _fill_defaults(config, schema, schema)
+    _check_schema(config, schema)
+    _check_periods(config["periods"])
+    if config["camels"]["dir"] is None and not config["camels"]["downloads"]:
+        raise ConfigError("config key 'camels': give either 'dir' or at least one 'downloads' entry")
+    _check_attributes(config)
+    _normalise_learning_rates(config)
+    basin_file = Path(config["basins"])
+    if not basin_file.is_absolute():
+        basin_file = Path(workdir) / basin_file
+    read_basin_list(basin_file)
+    return config

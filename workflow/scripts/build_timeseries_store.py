@@ -1,0 +1,15 @@
+"""Convert forcing and streamflow of the run's basins to one chunked zarr store."""
+
+from camels_lstm import script_logging
+from camels_lstm.config import read_basin_list
+from camels_lstm.timeseries_store import build_store
+
+logger = script_logging.setup(snakemake.log[0])
+build_store(
+    camels_root=snakemake.input.camels,
+    basins=read_basin_list(snakemake.input.basins),
+    forcing=snakemake.params.forcing,
+    store_path=snakemake.output.store,
+    train_period=snakemake.params.train_period,
+    threads=snakemake.threads,
+)

@@ -1,0 +1,11 @@
+"""Extract what the run needs (one forcing product, streamflow, attributes) from the archives."""
+
+from camels_lstm import script_logging
+from camels_lstm.archive import extract_camels
+
+logger = script_logging.setup(snakemake.log[0])
+extract_camels(
+    list(snakemake.input.archives),
+    snakemake.output.camels,
+    forcing=snakemake.params.forcing,
+)
