@@ -11,7 +11,12 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from camels_lstm.config import validate_config
 
 
-configfile: "config/config.yaml"
+# The embedded sample is the default; a --configfile on the command line replaces it (instead of
+# being merged into it, which would mix the sample's downloads and experiments into a full run).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
 
 
 validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
@@ -23,7 +28,7 @@ include: "rules/preprocess.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/data/camels_us.zarr",
         "results/data/static_attributes.nc",
-    default_target: True

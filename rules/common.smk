@@ -10,8 +10,10 @@ DOWNLOADS = config["camels"]["downloads"]
 
 # Scripts run in their own interpreter (and, with --sdm conda, their own environment):
 # make the library importable there without installing it.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH")])
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        filter(None, [str(Path(workflow.basedir) / "src"), os.getenv("PYTHONPATH")])
+    )
 )
 
 

@@ -5,17 +5,17 @@ localrules:
 rule download_archive:
     output:
         archive=protected("resources/downloads/{archive}.zip"),
-    params:
-        source=lambda wildcards: DOWNLOADS[wildcards.archive],
     log:
         "logs/download/{archive}.log",
     benchmark:
         "logs/benchmarks/download/{archive}.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=512,
-    conda:
-        "../envs/data.yaml"
+    params:
+        source=lambda wildcards: DOWNLOADS[wildcards.archive],
     script:
         "../workflow/scripts/download_archive.py"
 
@@ -25,16 +25,16 @@ rule extract_camels:
         archives=expand("resources/downloads/{archive}.zip", archive=DOWNLOADS),
     output:
         camels=directory("resources/camels_us"),
-    params:
-        forcing=config["camels"]["forcing"],
     log:
         "logs/download/extract_camels.log",
     benchmark:
         "logs/benchmarks/download/extract_camels.tsv"
+    conda:
+        "../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=1024,
-    conda:
-        "../envs/data.yaml"
+    params:
+        forcing=config["camels"]["forcing"],
     script:
         "../workflow/scripts/extract_camels.py"

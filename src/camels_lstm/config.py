@@ -88,9 +88,7 @@ def _check_periods(periods: Mapping[str, Mapping[str, str]]) -> None:
         start = _parse_date(periods[name]["start"], f"periods.{name}.start")
         end = _parse_date(periods[name]["end"], f"periods.{name}.end")
         if end < start:
-            raise ConfigError(
-                f"config key 'periods.{name}': end {end} is before start {start}"
-            )
+            raise ConfigError(f"config key 'periods.{name}': end {end} is before start {start}")
 
 
 def read_basin_list(path: str | Path) -> list[str]:
@@ -173,7 +171,9 @@ def validate_config(
     _check_schema(config, schema)
     _check_periods(config["periods"])
     if config["camels"]["dir"] is None and not config["camels"]["downloads"]:
-        raise ConfigError("config key 'camels': give either 'dir' or at least one 'downloads' entry")
+        raise ConfigError(
+            "config key 'camels': give either 'dir' or at least one 'downloads' entry"
+        )
     _check_attributes(config)
     _normalise_learning_rates(config)
     basin_file = Path(config["basins"])

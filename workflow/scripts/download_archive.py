@@ -1,7 +1,8 @@
 """Download one CAMELS archive (https, http, file:// or a local path), resumable and verified."""
 
-from camels_lstm import script_logging
 from camels_lstm.download import download
+
+from camels_lstm import script_logging
 
 logger = script_logging.setup(snakemake.log[0])
 source = snakemake.params.source
