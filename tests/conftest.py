@@ -14,7 +14,7 @@ WORKFLOW_PARTS = ("Snakefile", "rules", "workflow", "config", "data", "src", "pr
 
 
 def copy_workflow(destination: Path) -> Path:
-    """Copy what a Snakemake run needs into ``destination`` (results land there, not in the repo)."""
+    """Copy what a Snakemake run needs into ``destination``; results land there, not in the repo."""
     destination.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS:
         source = REPO_ROOT / part

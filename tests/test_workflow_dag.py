@@ -1,4 +1,4 @@
-"""Snakemake builds the DAG for both shipped configs and stops on a bad config with the key named."""
+"""Snakemake builds the DAG for both shipped configs and stops on a bad config, naming the key."""
 
 from __future__ import annotations
 

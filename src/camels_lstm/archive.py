@@ -22,6 +22,7 @@ import stat
 import tarfile
 import tempfile
 import time
+import uuid
 import zipfile
 import zlib
 from collections import Counter
@@ -243,7 +244,9 @@ def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, fo
         raise ArchiveError("no archives given to extract CAMELS US from")
     target_dir = Path(target_dir)
     target_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.tmp-", dir=target_dir.parent))
+    # Not tempfile.mkdtemp: its 0700 mode would end up on target_dir; mkdir honours the umask.
+    staging = target_dir.with_name(f".{target_dir.name}.tmp-{uuid.uuid4().hex[:12]}")
+    staging.mkdir()
     started = time.monotonic()
     try:
         totals: Counter[str] = Counter()
@@ -265,7 +268,7 @@ def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, fo
             products |= found
             logger.info(
                 "%s: %d forcing files (%s), %d streamflow files, %d attribute tables; "
-                "%d files not needed, %d duplicates ignored",
+                "%d other files skipped, %d duplicates ignored",
                 archive,
                 counts["forcing"],
                 forcing,

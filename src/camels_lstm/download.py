@@ -192,7 +192,7 @@ def _http_attempt(
         progress = _Progress(f"downloading {url}", total or size_bytes, offset, every_s)
         received = 0
         with part.open(mode) as writer:
-            while chunk := response.read(chunk_bytes):
+            while chunk := response.read1(chunk_bytes):
                 writer.write(chunk)
                 received += len(chunk)
                 progress.advance(len(chunk))
@@ -241,8 +241,9 @@ def _download_http(
             failures = 1 if after > before else failures + 1
             if failures > retries:
                 raise DownloadError(
-                    f"{url}: giving up after {retries} retries without progress; last error: "
-                    f"{error}. Rerun to continue from byte {after} of {part}."
+                    f"{url}: giving up after {failures} failed attempt(s) in a row "
+                    f"(retries={retries}); last error: {error}. "
+                    f"Rerun to continue from byte {after} of {part}."
                 ) from error
             delay = min(backoff_s * 2 ** (failures - 1), max_backoff_s)
             if isinstance(error, _TransientError) and error.retry_after_s is not None:
@@ -266,14 +267,14 @@ def _verify(url: str, part: Path, sha256: str | None, size_bytes: int | None) ->
         part.unlink()
         raise VerificationError(
             f"{url}: size mismatch for {part}: expected {size_bytes} bytes, got {size} "
-            "(partial file deleted; rerun to download again)"
+            "(file deleted: check the source and the expected value, then rerun)"
         )
     actual = sha256_of(part)
     if sha256 is not None and actual != sha256.lower():
         part.unlink()
         raise VerificationError(
             f"{url}: sha256 mismatch for {part}: expected {sha256.lower()}, got {actual} "
-            "(partial file deleted; rerun to download again)"
+            "(file deleted: check the source and the expected value, then rerun)"
         )
     return actual
 
