@@ -30,9 +30,7 @@ def check(config: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("name", ["config.yaml", "camels_us_531.yaml"])
 def test_shipped_configs_are_valid(name: str) -> None:
     config = check(load(name))
-    assert config["experiments"]["regional"]["static_attributes"] == list(
-        EALSTM_STATIC_ATTRIBUTES
-    )
+    assert config["experiments"]["regional"]["static_attributes"] == list(EALSTM_STATIC_ATTRIBUTES)
     assert config["periods"]["train"] == {"start": "1999-10-01", "end": "2008-09-30"}
 
 
