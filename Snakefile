@@ -10,13 +10,11 @@ min_version("9.0")
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from camels_lstm.config import validate_config
 
-
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of
 # being merged into it, which would mix the sample's downloads and experiments into a full run).
 if not workflow.overwrite_configfiles:
 
     configfile: "config/config.yaml"
-
 
 
 validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")

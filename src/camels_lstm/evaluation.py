@@ -1,0 +1,293 @@
+"""From per-model predictions to one prediction file, a metrics table and a summary per experiment.
+
+File layout (see docs/pipeline.md):
+
+- per-model input: ``results/<experiment>/<basin>/seed<seed>/predictions_<period>.nc`` (per-basin
+  experiments) or ``results/<experiment>/seed<seed>/predictions_<period>.nc`` (regional); dims
+  basin × date, float32 ``streamflow_obs_mm_per_day`` and ``streamflow_sim_mm_per_day``.
+- aggregate: ``results/<experiment>/predictions_<period>.nc``; ``streamflow_sim_mm_per_day`` on
+  member × basin × date (members ``seed<k>`` and ``ensemble``, the mean over seeds),
+  ``streamflow_obs_mm_per_day`` on basin × date.
+- ``results/<experiment>/metrics.csv``: one row per (basin, member).
+- ``results/summary.csv``: per experiment and member, NSE statistics on the shared basins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from camels_lstm.atomic_output import atomic_path
+from camels_lstm.metrics import METRIC_NAMES, evaluate_series, undefined_reason
+
+OBS = "streamflow_obs_mm_per_day"
+SIM = "streamflow_sim_mm_per_day"
+ENSEMBLE = "ensemble"
+STATUS_OK = "ok"
+METRICS_COLUMNS = ("basin", "member", "n_observed_days", "status", *METRIC_NAMES)
+SUMMARY_COLUMNS = (
+    "experiment",
+    "member",
+    "basins_compared",
+    "median_nse",
+    "mean_nse",
+    "basins_nse_below_0",
+)
+
+
+class PredictionError(ValueError):
+    """A per-model prediction file is missing or inconsistent; the message names it."""
+
+
+def member_prediction_paths(
+    results_dir: str | Path,
+    experiment: str,
+    scope: str,
+    basins: Sequence[str],
+    seeds: Sequence[int],
+    period: str,
+) -> dict[str, list[Path]]:
+    """Per-model prediction files of one experiment, by member name (``seed<k>``)."""
+    root = Path(results_dir) / experiment
+    name = f"predictions_{period}.nc"
+    if scope == "per_basin":
+        return {f"seed{s}": [root / b / f"seed{s}" / name for b in basins] for s in seeds}
+    if scope == "regional":
+        return {f"seed{s}": [root / f"seed{s}" / name] for s in seeds}
+    raise ValueError(f"experiment {experiment!r}: unknown scope {scope!r}")
+
+
+def prediction_dataset(
+    basins: Sequence[str], dates: np.ndarray, obs: np.ndarray, sim: np.ndarray
+) -> xr.Dataset:
+    """A per-model prediction dataset in the contract's layout (basin × date, float32, mm/day)."""
+    units = {"units": "mm/day"}
+    return xr.Dataset(
+        {
+            OBS: (
+                ("basin", "date"),
+                np.asarray(obs, np.float32),
+                {**units, "long_name": "observed"},
+            ),
+            SIM: (
+                ("basin", "date"),
+                np.asarray(sim, np.float32),
+                {**units, "long_name": "simulated"},
+            ),
+        },
+        coords={"basin": list(basins), "date": np.asarray(dates, dtype="datetime64[ns]")},
+    )
+
+
+_TIME_UNITS = {"days": "D", "hours": "h", "minutes": "m", "seconds": "s"}
+
+
+def _decode_dates(variable: netCDF4.Variable, path: Path) -> np.ndarray:
+    """CF time values (``<unit> since <date>``, Gregorian calendars) as datetime64[D]."""
+    unit, _, reference = str(getattr(variable, "units", "")).partition(" since ")
+    calendar = getattr(variable, "calendar", "standard")
+    if unit not in _TIME_UNITS or calendar not in ("standard", "gregorian", "proleptic_gregorian"):
+        raise PredictionError(f"{path}: cannot decode date units {variable.units!r} ({calendar})")
+    offsets = np.asarray(variable[:], dtype=np.int64).astype(f"timedelta64[{_TIME_UNITS[unit]}]")
+    return (np.datetime64(pd.Timestamp(reference).to_datetime64()) + offsets).astype(
+        "datetime64[D]"
+    )
+
+
+def _read_prediction_file(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Basins, dates (datetime64[D]), obs and sim (float32, basin × date) of one file."""
+    try:
+        with netCDF4.Dataset(path) as dataset:
+            for name in (OBS, SIM, "basin", "date"):
+                if name not in dataset.variables:
+                    raise PredictionError(f"{path}: variable {name!r} missing")
+            for name in (OBS, SIM):
+                if dataset.variables[name].dimensions != ("basin", "date"):
+                    raise PredictionError(
+                        f"{path}: {name} has dims {dataset.variables[name].dimensions}, "
+                        "expected ('basin', 'date')"
+                    )
+            dataset.set_auto_mask(False)
+            basins = [
+                b.decode() if isinstance(b, bytes) else str(b)
+                for b in np.atleast_1d(dataset.variables["basin"][:])
+            ]
+            dates = _decode_dates(dataset.variables["date"], path)
+            obs = np.asarray(dataset.variables[OBS][:], dtype=np.float32)
+            sim = np.asarray(dataset.variables[SIM][:], dtype=np.float32)
+    except FileNotFoundError:
+        raise PredictionError(f"prediction file {path} does not exist") from None
+    except OSError as error:
+        raise PredictionError(f"{path}: cannot read netCDF ({error})") from None
+    return basins, dates, obs, sim
+
+
+def _check_all_exist(paths_by_member: Mapping[str, Sequence[Path]]) -> None:
+    missing = [str(p) for paths in paths_by_member.values() for p in paths if not Path(p).is_file()]
+    if missing:
+        listed = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise PredictionError(f"missing prediction file(s): {listed}")
+
+
+def aggregate_predictions(paths_by_member: Mapping[str, Sequence[str | Path]]) -> xr.Dataset:
+    """Stack the per-model predictions into one dataset with an ``ensemble`` member.
+
+    ``paths_by_member`` maps member names (``seed0``, …) to their files; the files of a member
+    together hold each basin once. All members must cover the same basins and dates, and agree on
+    the observations.
+
+    Raises
+    ------
+    PredictionError
+        Naming the file that is missing, unreadable or inconsistent.
+    """
+    paths_by_member = {m: [Path(p) for p in paths] for m, paths in paths_by_member.items()}
+    if not paths_by_member:
+        raise PredictionError("no prediction members given")
+    _check_all_exist(paths_by_member)
+    basins: list[str] | None = None
+    dates: np.ndarray | None = None
+    obs: np.ndarray | None = None
+    sims: list[np.ndarray] = []
+    for member, paths in paths_by_member.items():
+        member_basins: list[str] = []
+        member_obs, member_sim = [], []
+        for path in paths:
+            file_basins, file_dates, file_obs, file_sim = _read_prediction_file(path)
+            if dates is None:
+                dates = file_dates
+            elif not np.array_equal(file_dates, dates):
+                raise PredictionError(
+                    f"{path}: dates {file_dates[0]}..{file_dates[-1]} "
+                    f"({file_dates.size} days) differ "
+                    f"from {paths_by_member[next(iter(paths_by_member))][0]} "
+                    f"({dates[0]}..{dates[-1]}, {dates.size} days)"
+                )
+            member_basins += file_basins
+            member_obs.append(file_obs)
+            member_sim.append(file_sim)
+        order = np.argsort(member_basins, kind="stable")
+        sorted_basins = [member_basins[i] for i in order]
+        if len(set(sorted_basins)) != len(sorted_basins):
+            raise PredictionError(f"member {member}: a basin appears twice in {paths}")
+        stacked_obs = np.concatenate(member_obs)[order]
+        if basins is None:
+            basins, obs = sorted_basins, stacked_obs
+        elif sorted_basins != basins:
+            extra = sorted(set(sorted_basins) ^ set(basins))
+            raise PredictionError(
+                f"member {member} ({paths[0]}, …): basins {extra} not in all members"
+            )
+        elif not np.array_equal(stacked_obs, obs, equal_nan=True):
+            raise PredictionError(f"member {member} ({paths[0]}, …): observed streamflow differs")
+        sims.append(np.concatenate(member_sim)[order])
+    members = [*paths_by_member, ENSEMBLE]
+    simulated = np.stack([*sims, np.mean(sims, axis=0, dtype=np.float64).astype(np.float32)])
+    units = {"units": "mm/day"}
+    return xr.Dataset(
+        {
+            SIM: (
+                ("member", "basin", "date"),
+                simulated,
+                {**units, "long_name": "simulated streamflow"},
+            ),
+            OBS: (("basin", "date"), obs, {**units, "long_name": "observed streamflow"}),
+        },
+        coords={"member": members, "basin": basins, "date": dates.astype("datetime64[ns]")},
+        attrs={"ensemble": "arithmetic mean of the seed members' simulated streamflow"},
+    )
+
+
+def write_netcdf_atomic(dataset: xr.Dataset, path: str | Path) -> None:
+    """Write ``dataset`` to a temporary sibling and rename it into place."""
+    with atomic_path(path) as temporary:
+        dataset.to_netcdf(temporary, engine="netcdf4")
+
+
+def write_csv_atomic(table: pd.DataFrame, path: str | Path) -> None:
+    """Write ``table`` (no index; NaN as empty cell) to a temporary sibling, then rename."""
+    with atomic_path(path) as temporary:
+        table.to_csv(temporary, index=False, na_rep="", float_format="%.6g")
+
+
+def basin_metrics(obs: np.ndarray, sim: np.ndarray, min_observed_days: int) -> dict[str, object]:
+    """Metrics row (without basin/member) of one series pair, with its status."""
+    n_days = int(np.count_nonzero(np.isfinite(obs) & np.isfinite(sim)))
+    row: dict[str, object] = {"n_observed_days": n_days}
+    if n_days < min_observed_days:
+        row["status"] = f"too few observed days ({n_days} < {min_observed_days})"
+        row.update(dict.fromkeys(METRIC_NAMES, np.nan))
+        return row
+    row["status"] = undefined_reason(obs, sim) or STATUS_OK
+    row.update(evaluate_series(obs, sim))
+    return row
+
+
+def metrics_table(predictions: xr.Dataset, min_observed_days: int) -> pd.DataFrame:
+    """One row per (basin, member), columns :data:`METRICS_COLUMNS`.
+
+    ``n_observed_days`` counts the days on which both observed and simulated flow are finite.
+    """
+    obs = predictions[OBS].transpose("basin", "date").values
+    sim = predictions[SIM].transpose("member", "basin", "date").values
+    rows = []
+    for basin_index, basin in enumerate(predictions["basin"].values.tolist()):
+        for member_index, member in enumerate(predictions["member"].values.tolist()):
+            row = basin_metrics(obs[basin_index], sim[member_index, basin_index], min_observed_days)
+            rows.append({"basin": str(basin), "member": str(member), **row})
+    return pd.DataFrame(rows, columns=list(METRICS_COLUMNS))
+
+
+def read_metrics_csv(path: str | Path) -> pd.DataFrame:
+    """Read a metrics table written by :func:`write_csv_atomic`, basin ids as strings."""
+    table = pd.read_csv(path, dtype={"basin": str, "member": str, "status": str})
+    missing = [c for c in METRICS_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: metrics table lacks column(s) {missing}")
+    return table
+
+
+def nse_by_basin(table: pd.DataFrame, member: str = ENSEMBLE) -> pd.Series:
+    """NSE of one member, indexed by basin, only basins with status ok and finite NSE."""
+    rows = table[(table["member"] == member) & (table["status"] == STATUS_OK)]
+    nse = rows.set_index("basin")["nse"].astype(float)
+    return nse[np.isfinite(nse)]
+
+
+def shared_basins(tables: Mapping[str, pd.DataFrame], member: str = ENSEMBLE) -> list[str]:
+    """Basins with a valid ``member`` NSE in every experiment, sorted."""
+    sets = [set(nse_by_basin(table, member).index) for table in tables.values()]
+    return sorted(set.intersection(*sets)) if sets else []
+
+
+def summarise(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """NSE statistics per experiment and member on the basins all experiments share.
+
+    Members are the ensemble and each seed; only basins with a valid ensemble NSE in every
+    experiment (and a valid NSE for that member) are counted.
+    """
+    shared = shared_basins(tables)
+    rows = []
+    for experiment, table in tables.items():
+        members = [ENSEMBLE, *sorted(set(table["member"]) - {ENSEMBLE})]
+        for member in members:
+            nse = nse_by_basin(table, member)
+            nse = nse[nse.index.isin(shared)]
+            rows.append(
+                {
+                    "experiment": experiment,
+                    "member": member,
+                    "basins_compared": int(nse.size),
+                    "median_nse": float(nse.median()) if nse.size else np.nan,
+                    "mean_nse": float(nse.mean()) if nse.size else np.nan,
+                    "basins_nse_below_0": int((nse < 0).sum()),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

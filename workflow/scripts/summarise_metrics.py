@@ -1,0 +1,13 @@
+"""NSE summary of all experiments on the basins they share."""
+
+from camels_lstm import script_logging
+from camels_lstm.evaluation import read_metrics_csv, summarise, write_csv_atomic
+
+logger = script_logging.setup(snakemake.log[0])
+tables = {
+    experiment: read_metrics_csv(path)
+    for experiment, path in zip(snakemake.params.experiments, snakemake.input.metrics, strict=True)
+}
+summary = summarise(tables)
+write_csv_atomic(summary, snakemake.output.summary)
+logger.info("wrote %s:\n%s", snakemake.output.summary, summary.to_string(index=False))
