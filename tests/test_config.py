@@ -166,3 +166,9 @@ def test_bad_checksum_format_is_named(sample_config: dict[str, Any]) -> None:
     sample_config["camels"]["downloads"]["camels_us_sample"]["sha256"] = "abc"
     with pytest.raises(ConfigError, match=r"camels.downloads.camels_us_sample.sha256"):
         check(sample_config)
+
+
+def test_compared_experiment_must_exist(sample_config: dict[str, Any]) -> None:
+    sample_config["evaluation"]["compare"] = ["single_basin", "regionall"]
+    with pytest.raises(ConfigError, match=r"'evaluation.compare': \['regionall'\]"):
+        check(sample_config)

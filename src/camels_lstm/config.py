@@ -176,6 +176,13 @@ def validate_config(
         )
     _check_attributes(config)
     _normalise_learning_rates(config)
+    compared = config["evaluation"]["compare"] or []
+    unknown_experiments = [name for name in compared if name not in config["experiments"]]
+    if unknown_experiments:
+        raise ConfigError(
+            f"config key 'evaluation.compare': {unknown_experiments} not among the experiments "
+            f"{sorted(config['experiments'])}"
+        )
     basin_file = Path(config["basins"])
     if not basin_file.is_absolute():
         basin_file = Path(workdir) / basin_file
