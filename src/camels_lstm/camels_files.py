@@ -1,0 +1,372 @@
+"""Locate and parse the CAMELS US text files of single basins.
+
+Layout under a CAMELS root (as neuralhydrology users have it; HUC-02 sub-folders optional; the
+data folders may also sit one level down, e.g. in ``basin_dataset_public_v1p2/``)::
+
+    basin_mean_forcing/<product>/[<huc>/]<gauge_id>_lump_<source>_forcing_leap.txt
+    usgs_streamflow/[<huc>/]<gauge_id>_streamflow_qc.txt
+    camels_attributes_v2.0/camels_*.txt
+
+Each data folder is indexed once (one directory walk), never globbed per basin. The parsers use
+pandas' C reader; only when a file does not parse cleanly is it read again line by line, to name
+the line at fault in the error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from camels_lstm.camels_catalogue import FORCING_PRODUCTS
+
+logger = logging.getLogger(__name__)
+
+FORCING_VARIABLES: tuple[str, ...] = ("dayl", "prcp", "srad", "swe", "tmax", "tmin", "vp")
+DATE_COLUMNS: tuple[str, ...] = ("year", "mnth", "day", "hr")
+STREAMFLOW_DIR = "usgs_streamflow"
+STREAMFLOW_SUFFIX = "_streamflow_qc.txt"
+FORCING_DIR = "basin_mean_forcing"
+ATTRIBUTES_DIR = "camels_attributes_v2.0"
+MISSING_STREAMFLOW = -999.0
+# streamflow_qc_flag values: 0 missing (M or day absent), 1 approved (A), 2 approved estimated (A:e)
+QC_FLAGS: dict[str, int] = {"M": 0, "A": 1, "A:e": 2}
+_GAUGE_ID = re.compile(r"^(\d{8})")
+
+
+class CamelsFileError(ValueError):
+    """A CAMELS file is missing, duplicated or malformed; the message names file, line or basin."""
+
+
+@dataclass(frozen=True)
+class CamelsLayout:
+    """Where the data folders of one CAMELS US copy are."""
+
+    root: Path
+    forcing_dir: Path
+    forcing_suffix: str
+    streamflow_dir: Path
+    attributes_dir: Path
+
+
+@dataclass(frozen=True)
+class ForcingSeries:
+    """One basin's forcing file: header values and daily series (float64, file order)."""
+
+    path: Path
+    gauge_lat: float
+    gauge_elevation_m: float
+    area_m2: float
+    dates: np.ndarray  # datetime64[D]
+    values: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class StreamflowSeries:
+    """One basin's USGS streamflow: cfs with -999 as NaN, qc flags as int8."""
+
+    path: Path
+    dates: np.ndarray  # datetime64[D]
+    streamflow_cfs: np.ndarray  # float64
+    qc_flag: np.ndarray  # int8, see QC_FLAGS
+
+
+def _find_folder(root: Path, name: str) -> Path | None:
+    """``root/name`` or ``root/<one sub-folder>/name``."""
+    if (root / name).is_dir():
+        return root / name
+    matches = sorted(p / name for p in root.iterdir() if p.is_dir() and (p / name).is_dir())
+    if len(matches) > 1:
+        raise CamelsFileError(f"{root}: found {name}/ more than once: {[str(m) for m in matches]}")
+    return matches[0] if matches else None
+
+
+def locate_layout(root: str | Path, forcing: str = "daymet") -> CamelsLayout:
+    """Find the forcing product, streamflow and attribute folders under ``root``."""
+    root = Path(root)
+    if forcing not in FORCING_PRODUCTS:
+        raise CamelsFileError(
+            f"unknown forcing product {forcing!r}; valid: {', '.join(FORCING_PRODUCTS)}"
+        )
+    if not root.is_dir():
+        raise CamelsFileError(f"CAMELS root {root} does not exist or is not a folder")
+    product_dir, suffix = FORCING_PRODUCTS[forcing]
+    forcing_parent = _find_folder(root, FORCING_DIR)
+    folders = {
+        f"{FORCING_DIR}/{product_dir}": forcing_parent / product_dir if forcing_parent else None,
+        STREAMFLOW_DIR: _find_folder(root, STREAMFLOW_DIR),
+        ATTRIBUTES_DIR: _find_folder(root, ATTRIBUTES_DIR),
+    }
+    missing = [name for name, path in folders.items() if path is None or not path.is_dir()]
+    if missing:
+        raise CamelsFileError(
+            f"CAMELS root {root}: folder(s) {missing} not found (looked in {root} and its "
+            "direct sub-folders)"
+        )
+    return CamelsLayout(
+        root=root,
+        forcing_dir=folders[f"{FORCING_DIR}/{product_dir}"],  # type: ignore[arg-type]
+        forcing_suffix=suffix,
+        streamflow_dir=folders[STREAMFLOW_DIR],  # type: ignore[arg-type]
+        attributes_dir=folders[ATTRIBUTES_DIR],  # type: ignore[arg-type]
+    )
+
+
+def index_basin_files(directory: str | Path, suffix: str) -> dict[str, Path]:
+    """Map gauge id -> file for every ``<gauge_id><suffix>`` under ``directory`` (one walk).
+
+    Raises
+    ------
+    CamelsFileError
+        If a gauge id has more than one file (e.g. in two HUC folders), naming both.
+    """
+    index: dict[str, Path] = {}
+    for folder, _dirs, files in os.walk(directory):
+        for name in files:
+            if not name.endswith(suffix):
+                continue
+            match = _GAUGE_ID.match(name)
+            if not match or len(name) != 8 + len(suffix):
+                continue
+            gauge_id = match.group(1)
+            path = Path(folder) / name
+            if gauge_id in index:
+                raise CamelsFileError(
+                    f"basin {gauge_id} appears twice under {directory}: {index[gauge_id]} and "
+                    f"{path}"
+                )
+            index[gauge_id] = path
+    return index
+
+
+def find_basin_files(
+    layout: CamelsLayout, basins: list[str] | tuple[str, ...]
+) -> dict[str, tuple[Path, Path]]:
+    """Map each basin to its (forcing file, streamflow file); error on a missing one."""
+    duplicates = sorted({b for b in basins if list(basins).count(b) > 1})
+    if duplicates:
+        raise CamelsFileError(f"basin(s) {duplicates} listed more than once")
+    forcing_files = index_basin_files(layout.forcing_dir, layout.forcing_suffix)
+    streamflow_files = index_basin_files(layout.streamflow_dir, STREAMFLOW_SUFFIX)
+    problems = []
+    for basin in basins:
+        if basin not in forcing_files:
+            problems.append(
+                f"basin {basin}: no forcing file {basin}{layout.forcing_suffix} under "
+                f"{layout.forcing_dir}"
+            )
+        if basin not in streamflow_files:
+            problems.append(
+                f"basin {basin}: no streamflow file {basin}{STREAMFLOW_SUFFIX} under "
+                f"{layout.streamflow_dir}"
+            )
+    if problems:
+        raise CamelsFileError("missing CAMELS file(s):\n  " + "\n  ".join(problems))
+    return {b: (forcing_files[b], streamflow_files[b]) for b in basins}
+
+
+def _variable_name(column: str) -> str:
+    """``PRCP(mm/day)`` / ``prcp(mm/day)`` -> ``prcp``."""
+    return column.split("(", 1)[0].strip().lower()
+
+
+def _first_bad_line(
+    path: Path, first_line: int, n_fields: int, numeric_fields: range | list[int]
+) -> str | None:
+    """Slow path: describe the first data line that is not ``n_fields`` parseable fields."""
+    with path.open() as handle:
+        for number, line in enumerate(handle, start=1):
+            if number < first_line:
+                continue
+            fields = line.split()
+            if not fields:
+                return f"{path}, line {number}: empty line"
+            if len(fields) != n_fields:
+                return (
+                    f"{path}, line {number}: expected {n_fields} fields, got {len(fields)}: "
+                    f"{line.strip()!r}"
+                )
+            for index in numeric_fields:
+                try:
+                    float(fields[index])
+                except ValueError:
+                    return (
+                        f"{path}, line {number}: field {index + 1} {fields[index]!r} is not a "
+                        "number"
+                    )
+    return None
+
+
+def _dates(
+    path: Path, year: np.ndarray, month: np.ndarray, day: np.ndarray, first_line: int
+) -> np.ndarray:
+    """Calendar dates of the rows; error on an invalid or non-increasing date (with its line)."""
+    year, month, day = (np.asarray(a, dtype=np.int64) for a in (year, month, day))
+    months = (year - 1970) * 12 + (month - 1)
+    dates = months.astype("datetime64[M]").astype("datetime64[D]") + (day - 1).astype(
+        "timedelta64[D]"
+    )
+    next_month = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
+    bad = np.flatnonzero((month < 1) | (month > 12) | (day < 1) | (dates >= next_month))
+    if bad.size:
+        i = int(bad[0])
+        raise CamelsFileError(
+            f"{path}, line {first_line + i}: invalid date {year[i]}-{month[i]}-{day[i]}"
+        )
+    steps = np.diff(dates)
+    if steps.size and not (steps > np.timedelta64(0, "D")).all():
+        i = int(np.flatnonzero(steps <= np.timedelta64(0, "D"))[0]) + 1
+        raise CamelsFileError(
+            f"{path}, line {first_line + i}: date {dates[i]} repeats or goes back in time"
+        )
+    return dates
+
+
+def _header_float(path: Path, lines: list[str], index: int, what: str) -> float:
+    try:
+        return float(lines[index].strip())
+    except (IndexError, ValueError):
+        raise CamelsFileError(
+            f"{path}, line {index + 1}: expected the {what}, got "
+            f"{lines[index].strip() if index < len(lines) else 'end of file'!r}"
+        ) from None
+
+
+def read_forcing(path: str | Path) -> ForcingSeries:
+    """Parse a basin-mean forcing file (Daymet, Maurer or NLDAS spelling of the columns).
+
+    Lines 1-3: gauge latitude, gauge elevation (m), basin area (m²); line 4: column names; then
+    one row per day: ``Year Mnth Day Hr`` and the seven variables. A column-name line without
+    ``Year Mnth Day Hr`` (some Maurer files) is parsed by position, with a warning.
+    """
+    path = Path(path)
+    with path.open() as handle:
+        head = [handle.readline() for _ in range(5)]
+    gauge_lat = _header_float(path, head, 0, "gauge latitude")
+    elevation = _header_float(path, head, 1, "gauge elevation (m)")
+    area = _header_float(path, head, 2, "basin area (m²)")
+    if not area > 0:
+        raise CamelsFileError(f"{path}, line 3: basin area {area} m² is not positive")
+    names = [_variable_name(c) for c in head[3].split()]
+    if names[: len(DATE_COLUMNS)] == list(DATE_COLUMNS):
+        variables = names[len(DATE_COLUMNS) :]
+    else:
+        variables = names
+        logger.warning(
+            "%s: column-name line lacks 'Year Mnth Day Hr'; reading the first four columns "
+            "as year, month, day, hour by position",
+            path,
+        )
+    missing = [v for v in FORCING_VARIABLES if v not in variables]
+    if missing or len(variables) != len(set(variables)):
+        raise CamelsFileError(
+            f"{path}, line 4: column names {head[3].split()} do not name each of "
+            f"{list(FORCING_VARIABLES)} once"
+        )
+    n_fields = len(DATE_COLUMNS) + len(variables)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "input contained no data": checked below
+        try:
+            table: np.ndarray | None = np.loadtxt(path, skiprows=4, ndmin=2, dtype=np.float64)
+        except ValueError:
+            table = None
+    if table is not None and table.size == 0:
+        raise CamelsFileError(f"{path}: no daily rows after the 4 header lines")
+    if table is None or table.shape[1] != n_fields:
+        message = _first_bad_line(path, 5, n_fields, range(n_fields))
+        raise CamelsFileError(message or f"{path}: cannot parse the daily rows")
+    dates = _dates(path, table[:, 0], table[:, 1], table[:, 2], 5)
+    offset = len(DATE_COLUMNS)
+    return ForcingSeries(
+        path=path,
+        gauge_lat=gauge_lat,
+        gauge_elevation_m=elevation,
+        area_m2=area,
+        dates=dates,
+        values={v: table[:, offset + variables.index(v)] for v in FORCING_VARIABLES},
+    )
+
+
+_STREAMFLOW_COLUMNS = ("gauge_id", "year", "month", "day", "streamflow_cfs", "flag")
+
+
+def _streamflow_table(path: Path) -> pd.DataFrame | None:
+    """Fast read: single spaces (as written by USGS/CAMELS), else any whitespace; None if bad."""
+    dtypes = {name: np.int64 for name in _STREAMFLOW_COLUMNS[:4]}
+    dtypes |= {"streamflow_cfs": np.float64, "flag": "category"}
+    for separator in (" ", r"\s+"):
+        try:
+            table = pd.read_csv(
+                path,
+                sep=separator,
+                skipinitialspace=separator == " ",
+                header=None,
+                names=list(_STREAMFLOW_COLUMNS),
+                engine="c",
+                dtype=dtypes,
+            )
+        except (ValueError, pd.errors.ParserError):  # e.g. a missing or non-integer field
+            continue
+        if (
+            isinstance(table.index, pd.RangeIndex)
+            and not np.isnan(table["streamflow_cfs"].to_numpy()).any()
+            and not table["flag"].isna().any()
+        ):
+            return table
+    return None
+
+
+def read_streamflow(path: str | Path, basin: str) -> StreamflowSeries:
+    """Parse ``<gauge_id> <year> <month> <day> <discharge_cfs> <flag>`` rows.
+
+    -999 becomes NaN; flags map through :data:`QC_FLAGS`. The gauge id of every row must be
+    ``basin``.
+    """
+    path = Path(path)
+    table = _streamflow_table(path)
+    if table is None:
+        message = _first_bad_line(path, 1, len(_STREAMFLOW_COLUMNS), [0, 1, 2, 3, 4])
+        raise CamelsFileError(message or f"{path}: cannot parse the streamflow rows")
+    if table.empty:
+        raise CamelsFileError(f"{path}: no rows")
+    ids = table["gauge_id"].to_numpy()
+    wrong_id = np.flatnonzero(ids != int(basin))
+    if wrong_id.size:
+        i = int(wrong_id[0])
+        raise CamelsFileError(f"{path}, line {i + 1}: gauge id {ids[i]:08d} is not basin {basin}")
+    flags = table["flag"].cat
+    lookup = np.array([QC_FLAGS.get(str(c), -1) for c in flags.categories], dtype=np.int8)
+    codes = lookup[flags.codes.to_numpy()]
+    unknown = np.flatnonzero(codes < 0)
+    if unknown.size:
+        i = int(unknown[0])
+        raise CamelsFileError(
+            f"{path}, line {i + 1}: unknown qc flag {table['flag'].iloc[i]!r} (expected one "
+            f"of {list(QC_FLAGS)})"
+        )
+    cfs = table["streamflow_cfs"].to_numpy(dtype=np.float64)
+    missing = cfs == MISSING_STREAMFLOW
+    cfs = np.where(missing, np.nan, cfs)
+    codes[missing] = QC_FLAGS["M"]
+    dates = _dates(
+        path,
+        table["year"].to_numpy(),
+        table["month"].to_numpy(),
+        table["day"].to_numpy(),
+        1,
+    )
+    return StreamflowSeries(path=path, dates=dates, streamflow_cfs=cfs, qc_flag=codes)
+
+
+def cfs_to_mm_per_day(streamflow_cfs: np.ndarray, area_m2: float) -> np.ndarray:
+    """Streamflow in ft³/s to mm/day over a basin of ``area_m2`` m².
+
+    mm/day = cfs × 0.028316846592 m³/ft³ × 86400 s/day / area_m2 × 1000 mm/m
+    """
+    return streamflow_cfs * (0.028316846592 * 86400.0 * 1000.0) / area_m2
