@@ -9,6 +9,7 @@ min_version("9.0")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from camels_lstm.config import validate_config
+from camels_lstm.evaluation_workflow import evaluation_targets
 
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of
 # being merged into it, which would mix the sample's downloads and experiments into a full run).
@@ -23,6 +24,9 @@ validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema
 include: "rules/common.smk"
 include: "rules/download.smk"
 include: "rules/preprocess.smk"
+include: "rules/train.smk"
+include: "rules/evaluate.smk"
+include: "rules/plot.smk"
 
 
 rule all:
@@ -30,3 +34,5 @@ rule all:
     input:
         "results/data/camels_us.zarr",
         "results/data/static_attributes.nc",
+        model_files(),
+        evaluation_targets(config),

@@ -1,6 +1,66 @@
-# Evaluation: per-model predictions -> one file per experiment and period, metrics, summary.
-# Needs the predict rule (results/<experiment>/[<basin>/]seed<seed>/predictions_<period>.nc).
+# Evaluation: every trained model simulates the validation and test periods
+# (results/<experiment>/[<basin>/]seed<seed>/predictions_<period>.nc); the members are stacked
+# per experiment with their ensemble mean, then metrics per basin and a summary.
 from camels_lstm.evaluation_workflow import prediction_inputs, seed_members
+
+
+# Aggregation reads only the small per-model files: run it beside Snakemake, not as a cluster job.
+localrules:
+    aggregate_predictions,
+    compute_metrics,
+    summarise_metrics,
+
+
+rule predict_per_basin:
+    input:
+        model="results/{experiment}/{basin}/seed{seed}/model.pt",
+        store="results/data/camels_us.zarr",
+    output:
+        validation="results/{experiment}/{basin}/seed{seed}/predictions_validation.nc",
+        test="results/{experiment}/{basin}/seed{seed}/predictions_test.nc",
+    log:
+        "logs/predict/{experiment}/{basin}/seed{seed}.log",
+    benchmark:
+        "logs/benchmarks/predict/{experiment}/{basin}/seed{seed}.tsv"
+    wildcard_constraints:
+        experiment=experiment_pattern("per_basin"),
+    conda:
+        "../envs/training.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: attempt
+        * training_mem_mb(wildcards.experiment, 1),
+    params:
+        periods=config["periods"],
+        device=config["training"]["device"],
+    script:
+        "../workflow/scripts/predict_periods.py"
+
+
+rule predict_regional:
+    input:
+        model="results/{experiment}/seed{seed}/model.pt",
+        store="results/data/camels_us.zarr",
+    output:
+        validation="results/{experiment}/seed{seed}/predictions_validation.nc",
+        test="results/{experiment}/seed{seed}/predictions_test.nc",
+    log:
+        "logs/predict/{experiment}/seed{seed}.log",
+    benchmark:
+        "logs/benchmarks/predict/{experiment}/seed{seed}.tsv"
+    wildcard_constraints:
+        experiment=experiment_pattern("regional"),
+    conda:
+        "../envs/training.yaml"
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=lambda wildcards, attempt: attempt
+        * training_mem_mb(wildcards.experiment, len(BASINS)),
+    params:
+        periods=config["periods"],
+        device=config["training"]["device"],
+    script:
+        "../workflow/scripts/predict_periods.py"
 
 
 rule aggregate_predictions:

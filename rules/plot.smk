@@ -2,6 +2,12 @@
 from camels_lstm.evaluation_workflow import comparison_pair
 
 
+localrules:
+    plot_nse_cdf,
+    plot_nse_comparison,
+    plot_hydrographs,
+
+
 rule plot_nse_cdf:
     input:
         metrics=expand("results/{experiment}/metrics.csv", experiment=EXPERIMENTS),

@@ -43,7 +43,12 @@ def test_paper_config_lists_the_531_basins() -> None:
 def test_defaults_are_filled(sample_config: dict[str, Any]) -> None:
     del sample_config["training"]
     config = check(sample_config)
-    assert config["training"] == {"device": "auto", "bf16": False, "threads": 2}
+    assert config["training"] == {
+        "device": "auto",
+        "bf16": False,
+        "threads": 2,
+        "allocator": "auto",
+    }
     assert config["experiments"]["single_basin"]["initial_forget_bias"] == 3.0
     assert config["evaluation"]["min_observed_days"] == 365
 

@@ -1,0 +1,129 @@
+"""Atomic torch files and the per-epoch training checkpoint (resume after kill -9/preemption).
+
+Everything is saved as plain tensors, dicts, lists, strings and numbers, so files load with
+``torch.load(..., weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINT_FORMAT = "camels_lstm.checkpoint/1"
+
+
+def atomic_torch_save(contents: Any, path: str | Path) -> None:
+    """Write ``contents`` to a temporary sibling, flush it to disk, then rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with temporary.open("wb") as handle:
+            torch.save(contents, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def clone_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {name: tensor.detach().to("cpu", copy=True) for name, tensor in state.items()}
+
+
+@dataclass
+class TrainingState:
+    """Everything needed to continue after ``epoch`` completed epochs, bit for bit."""
+
+    epoch: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_score: float | None = None
+    best_epoch: int | None = None
+    best_state: dict[str, torch.Tensor] | None = None
+    validations_without_improvement: int = 0
+    stopped_early: bool = False
+
+
+def capture_rng(shuffle_generator: torch.Generator) -> dict[str, Any]:
+    rng: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "shuffle": shuffle_generator.get_state(),
+    }
+    if torch.cuda.is_available():
+        rng["cuda"] = torch.cuda.get_rng_state_all()
+    return rng
+
+
+def restore_rng(rng: dict[str, Any], shuffle_generator: torch.Generator) -> None:
+    torch.set_rng_state(rng["torch"])
+    shuffle_generator.set_state(rng["shuffle"])
+    if "cuda" in rng and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(rng["cuda"])
+
+
+def save_checkpoint(
+    path: str | Path,
+    fingerprint: str,
+    state: TrainingState,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    shuffle_generator: torch.Generator,
+) -> None:
+    atomic_torch_save(
+        {
+            "format": CHECKPOINT_FORMAT,
+            "fingerprint": fingerprint,
+            "epoch": state.epoch,
+            "history": state.history,
+            "best_score": state.best_score,
+            "best_epoch": state.best_epoch,
+            "best_state": state.best_state,
+            "validations_without_improvement": state.validations_without_improvement,
+            "stopped_early": state.stopped_early,
+            "model": clone_state(model.state_dict()),
+            "optimizer": optimizer.state_dict(),
+            "rng": capture_rng(shuffle_generator),
+        },
+        path,
+    )
+
+
+def load_checkpoint(
+    path: str | Path,
+    fingerprint: str,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    shuffle_generator: torch.Generator,
+) -> TrainingState | None:
+    """Restore model, optimiser and random states from ``path``; None (start afresh) when there
+    is no checkpoint or it belongs to another configuration."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        contents = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # a torn or foreign file: training restarts, nothing is lost
+        logger.warning("ignoring unreadable checkpoint %s (%s); starting afresh", path, error)
+        return None
+    if contents.get("format") != CHECKPOINT_FORMAT or contents.get("fingerprint") != fingerprint:
+        logger.warning("checkpoint %s is from another configuration; starting afresh", path)
+        return None
+    model.load_state_dict(contents["model"])
+    optimizer.load_state_dict(contents["optimizer"])
+    restore_rng(contents["rng"], shuffle_generator)
+    return TrainingState(
+        epoch=int(contents["epoch"]),
+        history=list(contents["history"]),
+        best_score=contents["best_score"],
+        best_epoch=contents["best_epoch"],
+        best_state=contents["best_state"],
+        validations_without_improvement=int(contents["validations_without_improvement"]),
+        stopped_early=bool(contents["stopped_early"]),
+    )

@@ -1,0 +1,169 @@
+"""In-memory period arrays, sample selection and vectorised batch gathering.
+
+A sample is a (basin, last day) pair: the model reads the ``seq_length`` days ending on that day
+and predicts its streamflow. Training samples need an observed target and a complete input window;
+the window of the first days of a period reaches back before the period (warm-up).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from camels_lstm.store_reader import load_timeseries
+
+STREAMFLOW = "streamflow_mm_per_day"
+
+
+@dataclass(frozen=True)
+class PeriodArrays:
+    """Raw daily series of some basins: ``dynamic`` (n_basins, n_dates, n_inputs) and
+    ``streamflow_mm_per_day`` (n_basins, n_dates), float32. ``dates`` starts with up to
+    ``seq_length - 1`` warm-up days; ``period_start_index`` is the first day of the period."""
+
+    basins: tuple[str, ...]
+    dynamic_inputs: tuple[str, ...]
+    dates: np.ndarray
+    period_start_index: int
+    dynamic: np.ndarray
+    streamflow_mm_per_day: np.ndarray
+
+    @property
+    def period_dynamic(self) -> np.ndarray:
+        return self.dynamic[:, self.period_start_index :]
+
+    @property
+    def period_streamflow(self) -> np.ndarray:
+        return self.streamflow_mm_per_day[:, self.period_start_index :]
+
+
+def load_period(
+    store_path: str | Path,
+    basins: Sequence[str],
+    dynamic_inputs: Sequence[str],
+    period: Mapping[str, str],
+    seq_length: int,
+) -> PeriodArrays:
+    """Read ``period`` ({start, end}) plus ``seq_length - 1`` warm-up days before it (as far as
+    the store reaches) from the zarr store."""
+    start = np.datetime64(period["start"], "D")
+    warm_up_start = start - np.timedelta64(seq_length - 1, "D")
+    streamflow = load_timeseries(
+        store_path, basins, [STREAMFLOW], str(warm_up_start), period["end"]
+    )
+    dates = streamflow.dates
+    start_index = int(np.searchsorted(dates, start))
+    if start_index >= len(dates) or dates[start_index] != start:
+        raise ValueError(f"{store_path}: period {period['start']}..{period['end']} not in store")
+    # One variable at a time into the (basin, date, input) array: no second full copy in memory.
+    dynamic = np.empty((len(basins), len(dates), len(dynamic_inputs)), dtype=np.float32)
+    for position, name in enumerate(dynamic_inputs):
+        series = load_timeseries(store_path, basins, [name], str(dates[0]), str(dates[-1]))
+        dynamic[..., position] = series.values[name]
+    return PeriodArrays(
+        basins=tuple(basins),
+        dynamic_inputs=tuple(dynamic_inputs),
+        dates=dates,
+        period_start_index=start_index,
+        dynamic=dynamic,
+        streamflow_mm_per_day=streamflow.values[STREAMFLOW],
+    )
+
+
+def select_samples(
+    dynamic: np.ndarray,
+    streamflow: np.ndarray,
+    seq_length: int,
+    first_day_index: int = 0,
+    require_observed: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(basin index, day index) of every valid sample, basin-major.
+
+    Valid: day index >= ``first_day_index``, all inputs of the ``seq_length`` days ending on it
+    present, and (``require_observed``) its streamflow observed.
+    """
+    n_basins, n_dates = streamflow.shape
+    complete = np.isfinite(dynamic).all(axis=-1)
+    missing_before = np.zeros((n_basins, n_dates + 1), dtype=np.int32)
+    np.cumsum(~complete, axis=1, out=missing_before[:, 1:])
+    del complete
+    last = np.arange(n_dates)
+    first = last - seq_length + 1
+    in_range = (first >= 0) & (last >= first_day_index)
+    valid = missing_before[:, last + 1] == missing_before[:, np.maximum(first, 0)]
+    del missing_before
+    valid &= in_range[None, :]
+    if require_observed:
+        valid &= np.isfinite(streamflow)
+    basin_index, day_index = np.nonzero(valid)
+    return basin_index.astype(np.int32), day_index.astype(np.int32)
+
+
+class Batch(NamedTuple):
+    dynamic: torch.Tensor  # (batch, seq_length, n_inputs)
+    static: torch.Tensor  # (batch, n_static)
+    target: torch.Tensor  # (batch,) normalised streamflow (NaN where not observed)
+    basin_index: torch.Tensor  # (batch,)
+
+
+class WindowGatherer:
+    """Gathers batches of input windows from one contiguous tensor by index arithmetic.
+
+    ``dynamic`` (n_basins, n_dates, n_inputs) normalised inputs, ``static`` (n_basins, n_static),
+    ``target`` (n_basins, n_dates) normalised streamflow; all on the training device.
+    """
+
+    def __init__(
+        self,
+        dynamic: torch.Tensor,
+        static: torch.Tensor,
+        target: torch.Tensor,
+        basin_index: np.ndarray,
+        day_index: np.ndarray,
+        seq_length: int,
+    ) -> None:
+        n_basins, n_dates, n_inputs = dynamic.shape
+        device = dynamic.device
+        self._flat_dynamic = dynamic.reshape(n_basins * n_dates, n_inputs)
+        self._flat_target = target.reshape(n_basins * n_dates)
+        self._static = static
+        self._basin_index = torch.as_tensor(basin_index, device=device)
+        self._last_rows = self._basin_index.long() * n_dates + torch.as_tensor(
+            day_index, device=device
+        )
+        self._window = torch.arange(1 - seq_length, 1, device=device)
+        self.seq_length = seq_length
+        self.n_inputs = n_inputs
+        self.device = device
+        self.basin_index = np.asarray(basin_index)
+        self.day_index = np.asarray(day_index)
+
+    def __len__(self) -> int:
+        return int(self._last_rows.shape[0])
+
+    def subset(self, sample_ids: np.ndarray) -> WindowGatherer:
+        """A gatherer over some of this one's samples (same tensors, no copy of the data)."""
+        chosen = copy.copy(self)
+        chosen._last_rows = self._last_rows[torch.as_tensor(sample_ids, device=self.device)]
+        chosen._basin_index = self._basin_index[torch.as_tensor(sample_ids, device=self.device)]
+        chosen.basin_index = self.basin_index[sample_ids]
+        chosen.day_index = self.day_index[sample_ids]
+        return chosen
+
+    def batch(self, sample_ids: torch.Tensor) -> Batch:
+        last_rows = self._last_rows[sample_ids]
+        rows = (last_rows[:, None] + self._window[None, :]).reshape(-1)
+        dynamic = self._flat_dynamic.index_select(0, rows)
+        basins = self._basin_index[sample_ids]
+        return Batch(
+            dynamic=dynamic.view(len(sample_ids), self.seq_length, self.n_inputs),
+            static=self._static.index_select(0, basins),
+            target=self._flat_target.index_select(0, last_rows),
+            basin_index=basins,
+        )

@@ -1,0 +1,193 @@
+"""The training loop: shuffled vectorised batches, Adam/RMSprop with an {epoch: lr} schedule,
+gradient clipping, periodic validation with optional early stopping, and a checkpoint after every
+epoch so that a killed job resumes and ends with the same weights as an uninterrupted one."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from camels_lstm.training.checkpoint import (
+    TrainingState,
+    clone_state,
+    load_checkpoint,
+    save_checkpoint,
+)
+from camels_lstm.training.data import WindowGatherer
+from camels_lstm.training.losses import LOSSES
+
+logger = logging.getLogger(__name__)
+
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "adam": torch.optim.Adam,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    epochs: int
+    batch_size: int
+    learning_rate: dict[int, float]
+    loss: str = "nse_star"
+    optimizer: str = "adam"
+    clip_grad_norm: float | None = 1.0
+    validate_every: int = 0
+    early_stopping_patience: int | None = None
+    seed: int = 0
+    bf16: bool = False
+
+    @classmethod
+    def from_experiment(cls, experiment: Mapping[str, Any], seed: int, bf16: bool) -> LoopSettings:
+        return cls(
+            epochs=int(experiment["epochs"]),
+            batch_size=int(experiment["batch_size"]),
+            learning_rate={int(k): float(v) for k, v in experiment["learning_rate"].items()},
+            loss=experiment["loss"],
+            optimizer=experiment.get("optimizer", "adam"),
+            clip_grad_norm=experiment["clip_grad_norm"],
+            validate_every=int(experiment["validate_every"]),
+            early_stopping_patience=experiment["early_stopping_patience"],
+            seed=seed,
+            bf16=bf16,
+        )
+
+
+def learning_rate_at(schedule: Mapping[int, float], epoch: int) -> float:
+    """Rate of the largest schedule key <= ``epoch`` (1-based); the smallest key before that."""
+    keys = sorted(schedule)
+    applicable = [key for key in keys if key <= epoch]
+    return schedule[applicable[-1] if applicable else keys[0]]
+
+
+@dataclass(frozen=True)
+class LoopResult:
+    state_dict: dict[str, torch.Tensor]  # best validated weights with early stopping, else last
+    history: list[dict[str, Any]]
+
+
+def _format_seconds(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _validation_due(settings: LoopSettings, epoch: int) -> bool:
+    every = settings.validate_every
+    return every > 0 and (epoch % every == 0 or epoch == settings.epochs)
+
+
+def _update_early_stopping(
+    state: TrainingState, model: nn.Module, score: float, epoch: int
+) -> None:
+    if math.isnan(score):
+        return
+    if state.best_score is None or score > state.best_score:
+        state.best_score, state.best_epoch = score, epoch
+        state.best_state = clone_state(model.state_dict())
+        state.validations_without_improvement = 0
+    else:
+        state.validations_without_improvement += 1
+
+
+def train_loop(
+    model: nn.Module,
+    gatherer: WindowGatherer,
+    basin_std: torch.Tensor,
+    settings: LoopSettings,
+    checkpoint_path: str | Path,
+    fingerprint: str,
+    validate: Callable[[nn.Module], float] | None = None,
+) -> LoopResult:
+    """Train ``model`` in place; ``validate(model)`` returns the median validation NSE.
+
+    Call with the global torch seed set and the model freshly built from it; resumes from
+    ``checkpoint_path`` when it holds a checkpoint with the same ``fingerprint``.
+    """
+    if len(gatherer) == 0:
+        raise ValueError("no training samples")
+    device = gatherer.device
+    loss_function = LOSSES[settings.loss]
+    optimizer = OPTIMIZERS[settings.optimizer](
+        model.parameters(), lr=learning_rate_at(settings.learning_rate, 1)
+    )
+    shuffle = torch.Generator().manual_seed(settings.seed)
+    state = load_checkpoint(checkpoint_path, fingerprint, model, optimizer, shuffle)
+    if state is None:
+        state = TrainingState()
+    else:
+        logger.info("resuming from %s after epoch %d", checkpoint_path, state.epoch)
+    autocast = settings.bf16 and device.type == "cuda"
+    n_samples = len(gatherer)
+    logger.info("training on %d samples, device %s", n_samples, device)
+    epoch_seconds: list[float] = []
+    while state.epoch < settings.epochs and not state.stopped_early:
+        epoch = state.epoch + 1
+        rate = learning_rate_at(settings.learning_rate, epoch)
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+        model.train()
+        started = time.perf_counter()
+        order = torch.randperm(n_samples, generator=shuffle).to(device)
+        loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+        for first in range(0, n_samples, settings.batch_size):
+            batch = gatherer.batch(order[first : first + settings.batch_size])
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+                prediction = model(batch.dynamic, batch.static)
+            loss = loss_function(prediction.float(), batch.target, basin_std[batch.basin_index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if settings.clip_grad_norm:
+                nn.utils.clip_grad_norm_(model.parameters(), settings.clip_grad_norm)
+            optimizer.step()
+            loss_sum += loss.detach() * len(batch.target)
+        train_seconds = time.perf_counter() - started
+        record: dict[str, Any] = {
+            "epoch": epoch,
+            "learning_rate": rate,
+            "loss": float(loss_sum) / n_samples,
+            "samples_per_second": n_samples / train_seconds,
+            "validation_median_nse": None,
+        }
+        if validate is not None and _validation_due(settings, epoch):
+            score = float(validate(model))
+            record["validation_median_nse"] = score
+            _update_early_stopping(state, model, score, epoch)
+            patience = settings.early_stopping_patience
+            if patience and state.validations_without_improvement >= patience:
+                state.stopped_early = True
+        epoch_seconds.append(time.perf_counter() - started)
+        state.epoch = epoch
+        state.history.append(record)
+        eta = (settings.epochs - epoch) * sum(epoch_seconds) / len(epoch_seconds)
+        validation = record["validation_median_nse"]
+        logger.info(
+            "epoch %d/%d  lr %.2g  loss %.4f  %.0f samples/s%s  ETA %s",
+            epoch,
+            settings.epochs,
+            rate,
+            record["loss"],
+            record["samples_per_second"],
+            "" if validation is None else f"  validation median NSE {validation:.3f}",
+            _format_seconds(0 if state.stopped_early else eta),
+        )
+        save_checkpoint(checkpoint_path, fingerprint, state, model, optimizer, shuffle)
+        if state.stopped_early:
+            logger.info(
+                "early stopping after epoch %d: best median NSE %.3f at epoch %d",
+                epoch,
+                state.best_score,
+                state.best_epoch,
+            )
+    use_best = settings.early_stopping_patience and state.best_state is not None
+    if use_best:
+        logger.info("keeping the weights of epoch %d (best validation)", state.best_epoch)
+    final = state.best_state if use_best else clone_state(model.state_dict())
+    return LoopResult(state_dict=final, history=state.history)

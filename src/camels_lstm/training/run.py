@@ -1,0 +1,211 @@
+"""Train one model of an experiment (one basin or all basins, one seed) from the zarr store and
+the static attribute file, and write the model file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import xarray as xr
+
+from camels_lstm.models import build_model
+from camels_lstm.training.data import PeriodArrays, WindowGatherer, load_period, select_samples
+from camels_lstm.training.loop import LoopSettings, train_loop
+from camels_lstm.training.model_file import save_model_file
+from camels_lstm.training.scalers import Scalers, compute_scalers
+from camels_lstm.training.simulate import nse_per_basin, simulate_samples
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("config key 'training.device' is 'cuda' but no CUDA device is visible")
+    return torch.device(device)
+
+
+@dataclass(frozen=True)
+class StaticAttributes:
+    names: tuple[str, ...]
+    normalised: np.ndarray  # (n_basins, n_attributes)
+    mean: np.ndarray
+    std: np.ndarray
+
+
+def read_static_attributes(
+    path: str | Path | None, basins: Sequence[str], names: Sequence[str]
+) -> StaticAttributes:
+    """``normalised`` values (and scaler) of ``names`` for ``basins`` from the attribute file."""
+    if not names:
+        empty = np.zeros(0)
+        return StaticAttributes((), np.zeros((len(basins), 0), np.float32), empty, empty)
+    if path is None:
+        raise ValueError(f"static attributes {list(names)} requested but no attribute file given")
+    with xr.open_dataset(path) as attributes:
+        missing_basins = sorted(set(basins) - set(attributes["basin"].values.tolist()))
+        missing_names = sorted(set(names) - set(attributes["attribute"].values.tolist()))
+        if missing_basins or missing_names:
+            raise KeyError(
+                f"{path}: missing basin(s) {missing_basins} / attribute(s) {missing_names}"
+            )
+        subset = attributes.sel(basin=list(basins), attribute=list(names)).load()
+    normalised = subset["normalised"].transpose("basin", "attribute").values.astype(np.float32)
+    bad = ~np.isfinite(normalised)
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        pairs = [f"{basins[r]}:{names[c]}" for r, c in zip(rows, cols, strict=True)][:10]
+        raise ValueError(f"{path}: non-finite normalised attribute values for {pairs}")
+    return StaticAttributes(tuple(names), normalised, subset["mean"].values, subset["std"].values)
+
+
+def fingerprint(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PeriodTensors:
+    """A period's normalised inputs and samples on the device, ready for gathering."""
+
+    def __init__(
+        self,
+        arrays: PeriodArrays,
+        scalers: Scalers,
+        seq_length: int,
+        device: torch.device,
+        require_observed: bool = True,
+    ) -> None:
+        # Only what scoring needs is kept; the raw inputs can be freed by the caller.
+        self.dates = arrays.dates
+        self.period_start_index = arrays.period_start_index
+        self.streamflow_mm_per_day = arrays.streamflow_mm_per_day
+        self.basin_index, self.day_index = select_samples(
+            arrays.dynamic,
+            arrays.streamflow_mm_per_day,
+            seq_length,
+            arrays.period_start_index,
+            require_observed=require_observed,
+        )
+        dynamic = torch.from_numpy(scalers.normalise_inputs(arrays.dynamic)).to(device)
+        target = torch.from_numpy(scalers.normalise_streamflow(arrays.streamflow_mm_per_day))
+        static = torch.from_numpy(scalers.static_values).to(device)
+        self.gatherer = WindowGatherer(
+            dynamic, static, target.to(device), self.basin_index, self.day_index, seq_length
+        )
+
+    def observed(self) -> np.ndarray:
+        return self.streamflow_mm_per_day[self.basin_index, self.day_index]
+
+
+def train_experiment(
+    *,
+    store_path: str | Path,
+    attributes_path: str | Path | None,
+    experiment_name: str,
+    experiment: Mapping[str, Any],
+    basins: Sequence[str],
+    periods: Mapping[str, Mapping[str, str]],
+    seed: int,
+    model_path: str | Path,
+    threads: int = 1,
+    device: str = "auto",
+    bf16: bool = False,
+) -> None:
+    """Train and write ``model_path``; the checkpoint beside it is resumed and removed after."""
+    torch.set_num_threads(threads)
+    target_device = resolve_device(device)
+    seq_length = int(experiment["seq_length"])
+    inputs = list(experiment["dynamic_inputs"])
+    model_path = Path(model_path)
+    train = load_period(store_path, basins, inputs, periods["train"], seq_length)
+    statics = read_static_attributes(attributes_path, basins, experiment["static_attributes"])
+    scalers = compute_scalers(
+        basins,
+        inputs,
+        train.period_dynamic,
+        train.period_streamflow,
+        statics.names,
+        statics.normalised,
+        statics.mean,
+        statics.std,
+    )
+    train_tensors = PeriodTensors(train, scalers, seq_length, target_device)
+    del train  # the raw inputs (the normalised copy is what training reads)
+    if len(train_tensors.gatherer) == 0:
+        raise ValueError(
+            f"basin(s) {list(basins)}: no training samples (observed streamflow with a complete "
+            f"{seq_length}-day input window) in {periods['train']}"
+        )
+    logger.info(
+        "%s seed %d: %d basin(s), %d training samples",
+        experiment_name,
+        seed,
+        len(basins),
+        len(train_tensors.gatherer),
+    )
+    settings = LoopSettings.from_experiment(experiment, seed, bf16)
+    validate = None
+    if settings.validate_every > 0:
+        validation = PeriodTensors(
+            load_period(store_path, basins, inputs, periods["validation"], seq_length),
+            scalers,
+            seq_length,
+            target_device,
+        )
+
+        def validate(model: torch.nn.Module) -> float:
+            simulated = scalers.streamflow_mm_per_day(
+                simulate_samples(model, validation.gatherer, bf16=bf16)
+            )
+            scores = nse_per_basin(
+                simulated, validation.observed(), validation.basin_index, len(basins)
+            )
+            return float(np.nanmedian(scores)) if np.isfinite(scores).any() else float("nan")
+
+    torch.manual_seed(seed)
+    model = build_model(experiment, n_dynamic=len(inputs), n_static=len(statics.names))
+    model.to(target_device)
+    basin_std = torch.as_tensor(
+        np.nan_to_num(scalers.streamflow_std_per_basin, nan=1.0), dtype=torch.float32
+    ).to(target_device)
+    checkpoint_path = model_path.with_name("checkpoint.pt")
+    result = train_loop(
+        model,
+        train_tensors.gatherer,
+        basin_std,
+        settings,
+        checkpoint_path,
+        # A checkpoint is resumed only for the same settings and the same data (a rebuilt store
+        # with other values changes the scalers or the number of samples).
+        fingerprint(
+            experiment,
+            list(basins),
+            periods,
+            seed,
+            len(train_tensors.gatherer),
+            scalers.input_mean.tolist(),
+            scalers.input_std.tolist(),
+            scalers.streamflow_std_per_basin.tolist(),
+        ),
+        validate,
+    )
+    save_model_file(
+        model_path,
+        state_dict=result.state_dict,
+        scalers=scalers,
+        experiment_name=experiment_name,
+        experiment=experiment,
+        periods=periods,
+        seed=seed,
+        history=result.history,
+    )
+    checkpoint_path.unlink(missing_ok=True)
+    logger.info("wrote %s", model_path)

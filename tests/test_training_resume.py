@@ -1,0 +1,110 @@
+"""A training job killed with SIGKILL after a checkpoint resumes on rerun and ends with the
+same weights, bit for bit, as an uninterrupted run."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from training_data import experiment, sample_data  # noqa: F401
+
+from camels_lstm.training import train_experiment
+from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
+
+PERIODS = {
+    "train": {"start": "2002-10-01", "end": "2005-09-30"},
+    "validation": {"start": "1988-10-01", "end": "1989-09-30"},
+    "test": {"start": "1989-10-01", "end": "1990-09-30"},
+}
+SETTINGS = experiment(
+    epochs=8,
+    dropout=0.3,
+    static_attributes=["p_mean", "frac_snow"],
+    validate_every=2,
+    early_stopping_patience=10,
+    learning_rate={0: 0.01, 4: 0.005},
+)
+CHILD = """
+import json, sys
+from camels_lstm.training import train_experiment
+from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
+train_experiment(**json.loads(sys.argv[1]))
+"""
+
+
+def _arguments(data, model_path: Path) -> dict:
+    return {
+        "store_path": str(data.store),
+        "attributes_path": str(data.attributes),
+        "experiment_name": "resume",
+        "experiment": SETTINGS,
+        "basins": list(data.basins[:3]),
+        "periods": PERIODS,
+        "seed": 3,
+        "model_path": str(model_path),
+        "threads": 1,
+        "device": "cpu",
+    }
+
+
+def _kill_after_first_checkpoint(arguments: dict, checkpoint: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, json.dumps(arguments)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+
+def test_killed_run_resumes_to_identical_weights(sample_data, tmp_path, caplog):  # noqa: F811
+    reference_path = tmp_path / "reference" / "model.pt"
+    train_experiment(**_arguments(sample_data, reference_path))
+    reference = torch.load(reference_path, weights_only=True)
+
+    model_path = tmp_path / "killed" / "model.pt"
+    checkpoint = model_path.with_name("checkpoint.pt")
+    _kill_after_first_checkpoint(_arguments(sample_data, model_path), checkpoint)
+    assert not model_path.exists()
+    killed_at = torch.load(checkpoint, weights_only=True)["epoch"]
+    assert 1 <= killed_at < SETTINGS["epochs"]
+
+    caplog.set_level("INFO")
+    train_experiment(**_arguments(sample_data, model_path))
+    assert f"after epoch {killed_at}" in caplog.text
+    resumed = torch.load(model_path, weights_only=True)
+    assert resumed.keys() == reference.keys()
+    for name, tensor in reference["state_dict"].items():
+        assert torch.equal(resumed["state_dict"][name], tensor), name
+    assert [r["loss"] for r in resumed["history"]] == [r["loss"] for r in reference["history"]]
+    assert not checkpoint.exists()
+
+
+@pytest.mark.parametrize(
+    ("contents", "message"),
+    [
+        (b"torn file", "unreadable checkpoint"),
+        ({"format": CHECKPOINT_FORMAT, "fingerprint": "other"}, "another configuration"),
+    ],
+)
+def test_foreign_checkpoint_is_ignored(sample_data, tmp_path, caplog, contents, message):  # noqa: F811
+    model_path = tmp_path / "model.pt"
+    arguments = _arguments(sample_data, model_path)
+    arguments["experiment"] = {**SETTINGS, "epochs": 1, "validate_every": 0}
+    checkpoint = model_path.with_name("checkpoint.pt")
+    if isinstance(contents, bytes):
+        checkpoint.write_bytes(contents)
+    else:
+        torch.save(contents, checkpoint)
+    caplog.set_level("INFO")
+    train_experiment(**arguments)
+    assert message in caplog.text
+    assert torch.load(model_path, weights_only=True)["history"][0]["epoch"] == 1

@@ -1,0 +1,78 @@
+"""The two training rules: one job per (experiment, basin, seed) or (experiment, seed), each model
+file reachable as a target, and a real per-basin job through Snakemake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--cores", "2"]
+PER_BASIN = "results/single_basin/01022500/seed0/model.pt"
+
+
+def _snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SNAKEMAKE, *arguments],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def _jobs(output: str, rule: str) -> int:
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == rule and parts[1].isdigit():
+            return int(parts[1])
+    return 0
+
+
+def test_one_job_per_basin_and_seed_or_per_seed(workflow_copy: Path) -> None:
+    result = _snakemake(workflow_copy, "-n")
+    assert result.returncode == 0, result.stderr
+    assert _jobs(result.stdout, "train_per_basin") == 13  # 13 basins x 1 seed
+    assert _jobs(result.stdout, "train_regional") == 2  # 2 seeds
+
+
+@pytest.mark.parametrize(
+    ("target", "rule"),
+    [(PER_BASIN, "train_per_basin"), ("results/regional/seed1/model.pt", "train_regional")],
+)
+def test_a_single_model_file_is_a_target(workflow_copy: Path, target: str, rule: str) -> None:
+    result = _snakemake(workflow_copy, "-n", target)
+    assert result.returncode == 0, result.stderr
+    assert _jobs(result.stdout, rule) == 1
+    assert _jobs(result.stdout, "train_per_basin") + _jobs(result.stdout, "train_regional") == 1
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "results/regional/01022500/seed0/model.pt",  # regional experiment, per-basin path
+        "results/single_basin/seed0/model.pt",  # per-basin experiment, regional path
+        "results/single_basin/1022500/seed0/model.pt",  # not an 8-digit gauge id
+    ],
+)
+def test_paths_of_the_wrong_scope_match_no_rule(workflow_copy: Path, target: str) -> None:
+    result = _snakemake(workflow_copy, "-n", target)
+    assert result.returncode != 0
+    assert "MissingRuleException" in result.stderr + result.stdout
+
+
+@pytest.mark.workflow
+def test_per_basin_job_trains_through_snakemake(workflow_copy: Path) -> None:
+    result = _snakemake(workflow_copy, PER_BASIN)
+    assert result.returncode == 0, result.stderr[-3000:]
+    model = torch.load(workflow_copy / PER_BASIN, weights_only=True)
+    assert model["basins"] == ["01022500"]
+    assert model["experiment_name"] == "single_basin"
+    assert not (workflow_copy / PER_BASIN).with_name("checkpoint.pt").exists()
+    log = (workflow_copy / "logs/train/single_basin/01022500/seed0.log").read_text()
+    assert "allocator:" in log and "samples/s" in log and "wrote" in log
+    assert (workflow_copy / "logs/benchmarks/train/single_basin/01022500/seed0.tsv").is_file()
