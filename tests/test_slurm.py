@@ -258,6 +258,11 @@ def test_fixed_rerun_completes_every_output(runs: Runs) -> None:
         "results/data/static_attributes.nc",
         "results/regional/seed0/model.pt",
         *(f"results/single_basin/{basin}/seed0/model.pt" for basin in basins),
+        *(f"results/single_basin/{basin}/seed0/predictions_test.nc" for basin in basins),
+        "results/regional/seed0/predictions_test.nc",
+        "results/regional/metrics.csv",
+        "results/summary.csv",
+        "results/plots/nse_cdf.png",
     ]
     missing = [path for path in expected if not (runs.workdir / path).exists()]
     assert not missing
@@ -269,9 +274,10 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(runs: Runs) -> None:
     for rule in ("extract_camels", "build_timeseries_store", "normalise_static_attributes"):
         assert len(jobs_of(runs, f"rule_{rule}", "COMPLETED")) == 1, rule
     assert len(jobs_of(runs, "rule_train_regional", "COMPLETED")) == 1
+    assert len(jobs_of(runs, "rule_predict_regional", "COMPLETED")) == 1
     groups = jobs_of(runs, "rule_per_basin_training", "COMPLETED")
     assert len(groups) == math.ceil(BASINS / PER_BASIN_GROUP_SIZE)
-    assert len(completed) == 4 + len(groups)
+    assert len(completed) == 5 + len(groups)
     # The download is a local rule: it never reaches SLURM.
     assert not jobs_of(runs, "rule_download_archive")
     logs = {path.stem: path for path in (runs.workdir / ".snakemake/slurm_logs").rglob("*.log")}
@@ -286,7 +292,8 @@ def test_training_jobs_get_a_gpu_and_groups_add_up_their_runtime(runs: Runs) -> 
     assert training
     assert all(job.tres_per_job == "gres:gpu:1" for job in training)
     full_group = max(jobs_of(runs, "rule_per_basin_training"), key=lambda job: job.time_limit)
-    per_basin_minutes = 5  # profiles/slurm-test: train_per_basin runtime 5 * attempt
+    # profiles/slurm-test: train_per_basin runtime 5 * attempt, predict_per_basin 1 * attempt
+    per_basin_minutes = 5 + 1
     assert full_group.time_limit == f"00:{PER_BASIN_GROUP_SIZE * per_basin_minutes}:00"
 
 
