@@ -26,6 +26,8 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BASINS = 5  # of the 13-basin sample: two per-basin group jobs of at most 4 basins
 PER_BASIN_GROUP_SIZE = 4
+# A regional model trains and then predicts in one allocation (profiles: groups).
+REGIONAL_GROUP = "rule_regional_model"
 # Longer than the whole training period: the regional training job fails at run time.
 BAD_SEQ_LENGTH = 100_000
 REGIONAL_EPOCHS = 20
@@ -197,7 +199,7 @@ def run_and_preempt_regional(cluster: LocalSlurm, workdir: Path, configfile: Pat
         running = [
             job
             for job in slurm_jobs(cluster)
-            if job.comment.startswith("rule_train_regional") and job.state == "RUNNING"
+            if job.comment.startswith(REGIONAL_GROUP) and job.state == "RUNNING"
         ]
         for job in running:
             subprocess.run(["scancel", job.job_id], env=cluster.env, check=True)
@@ -273,11 +275,10 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(runs: Runs) -> None:
     completed = {job.job_id: job for job in runs.jobs if job.state == "COMPLETED"}
     for rule in ("extract_camels", "build_timeseries_store", "normalise_static_attributes"):
         assert len(jobs_of(runs, f"rule_{rule}", "COMPLETED")) == 1, rule
-    assert len(jobs_of(runs, "rule_train_regional", "COMPLETED")) == 1
-    assert len(jobs_of(runs, "rule_predict_regional", "COMPLETED")) == 1
+    assert len(jobs_of(runs, REGIONAL_GROUP, "COMPLETED")) == 1
     groups = jobs_of(runs, "rule_per_basin_training", "COMPLETED")
     assert len(groups) == math.ceil(BASINS / PER_BASIN_GROUP_SIZE)
-    assert len(completed) == 5 + len(groups)
+    assert len(completed) == 4 + len(groups)
     # The download is a local rule: it never reaches SLURM.
     assert not jobs_of(runs, "rule_download_archive")
     logs = {path.stem: path for path in (runs.workdir / ".snakemake/slurm_logs").rglob("*.log")}
@@ -288,7 +289,7 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(runs: Runs) -> None:
 
 @pytest.mark.slurm
 def test_training_jobs_get_a_gpu_and_groups_add_up_their_runtime(runs: Runs) -> None:
-    training = jobs_of(runs, "rule_per_basin_training") + jobs_of(runs, "rule_train_regional")
+    training = jobs_of(runs, "rule_per_basin_training") + jobs_of(runs, REGIONAL_GROUP)
     assert training
     assert all(job.tres_per_job == "gres:gpu:1" for job in training)
     full_group = max(jobs_of(runs, "rule_per_basin_training"), key=lambda job: job.time_limit)
@@ -302,13 +303,14 @@ def test_failing_job_is_reported_and_retried_with_more_memory(runs: Runs) -> Non
     assert runs.failing.returncode != 0
     log = runs.failing.stdout + runs.failing.stderr
     assert "Error in rule train_regional" in log
-    failed = jobs_of(runs, "rule_train_regional", "FAILED")
+    failed = jobs_of(runs, REGIONAL_GROUP, "FAILED")
     assert len(failed) == 1 + RETRIES
-    # profiles/slurm-test: train_regional mem_mb 2000 * attempt, runtime 20 * attempt
+    # profiles/slurm-test: train_regional mem_mb 2000 * attempt, runtime 20 * attempt, plus
+    # predict_regional (same group job, after it) runtime 5 * attempt
     memory = sorted(int(job.memory.rstrip("M")) for job in failed)
     assert memory == [2000 * attempt for attempt in range(1, RETRIES + 2)]
     limits = sorted(job.time_limit for job in failed)
-    assert limits == [f"00:{20 * attempt}:00" for attempt in range(1, RETRIES + 2)]
+    assert limits == [f"00:{25 * attempt}:00" for attempt in range(1, RETRIES + 2)]
     # keep-going: the rest of the workflow finished in the failing run already.
     assert "Error in rule train_per_basin" not in log
 
@@ -317,9 +319,9 @@ def test_failing_job_is_reported_and_retried_with_more_memory(runs: Runs) -> Non
 def test_cancelled_training_job_is_resubmitted_and_resumes_from_its_checkpoint(
     runs: Runs,
 ) -> None:
-    cancelled = jobs_of(runs, "rule_train_regional", "CANCELLED")
+    cancelled = jobs_of(runs, REGIONAL_GROUP, "CANCELLED")
     assert len(cancelled) == 1
-    completed = jobs_of(runs, "rule_train_regional", "COMPLETED")
+    completed = jobs_of(runs, REGIONAL_GROUP, "COMPLETED")
     assert int(completed[0].job_id) > int(cancelled[0].job_id)
     training_log = (runs.workdir / "logs/train/regional/seed0.log").read_text()
     resumed = re.search(r"resuming from \S+ after epoch (\d+)", training_log)
