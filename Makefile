@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-lock.txt 
 	touch $@
 
 run: venv
-	$(BIN)/snakemake --profile profiles/default --cores $(CORES)
+	$(BIN)/snakemake --cores $(CORES)
 
 test: venv
 	$(BIN)/python -m pytest -q tests
