@@ -20,6 +20,10 @@ from camels_lstm.camels_files import (
     FORCING_VARIABLES,
     QC_FLAGS,
     CamelsFileError,
+    _forcing_table_fast,
+    _forcing_table_slow,
+    _streamflow_fast,
+    _streamflow_slow,
     cfs_to_mm_per_day,
     find_basin_files,
     index_basin_files,
@@ -27,6 +31,7 @@ from camels_lstm.camels_files import (
     read_forcing,
     read_streamflow,
 )
+from camels_lstm.text_columns import split_fields
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +246,36 @@ def test_streamflow_with_tabs_and_trailing_whitespace(tmp_path: Path) -> None:
     series = read_streamflow(path, "01022500")
     assert series.streamflow_cfs.tolist() == [100.0] * 5
     assert series.qc_flag.tolist() == [1] * 5
+
+
+def test_fast_parser_equals_the_c_readers_on_the_sample(sample_files) -> None:
+    for basin, (forcing_path, streamflow_path) in sample_files.items():
+        fast = _forcing_table_fast(forcing_path.read_bytes().split(b"\n", 4)[4], 11)
+        assert fast is not None, f"{basin}: fast path refused a real forcing file"
+        assert np.array_equal(fast, _forcing_table_slow(forcing_path, 11)), basin
+        columns = _streamflow_fast(split_fields(streamflow_path.read_bytes(), 6))
+        assert columns is not None, f"{basin}: fast path refused a real streamflow file"
+        for ours, theirs in zip(columns, _streamflow_slow(streamflow_path), strict=True):
+            assert np.array_equal(ours, theirs), basin
+
+
+def test_irregular_number_formats_fall_back_to_the_c_readers(tmp_path: Path) -> None:
+    rows = [
+        "2000 01 01 12\t40000\t0.5\t100.25\t0\t1e1\t-1.0\t500.00",
+        "2000 1 2 12.0\t40001.0\t1.75\t101\t0.0\t11.0\t-2.5\t501",
+    ]
+    path = tmp_path / "01022500_lump_cida_forcing_leap.txt"
+    path.write_text(forcing_text(rows=rows))
+    series = read_forcing(path)
+    assert str(series.dates[1]) == "2000-01-02"
+    assert series.values["prcp"].tolist() == [0.5, 1.75]
+    assert series.values["tmax"].tolist() == [10.0, 11.0]
+    lines = streamflow_text("01022500", days=3).splitlines()
+    lines[1] = "01022500 2000 01 02 100 A:e"
+    lines[2] = "01022500 2000 01 03 -999 M"
+    path = tmp_path / "01022500_streamflow_qc.txt"
+    path.write_text("\n".join(lines) + "\n")
+    streamflow = read_streamflow(path, "01022500")
+    assert streamflow.streamflow_cfs[:2].tolist() == [100.0, 100.0]
+    assert np.isnan(streamflow.streamflow_cfs[2])
+    assert streamflow.qc_flag.tolist() == [1, 2, 0]

@@ -7,9 +7,10 @@ data folders may also sit one level down, e.g. in ``basin_dataset_public_v1p2/``
     usgs_streamflow/[<huc>/]<gauge_id>_streamflow_qc.txt
     camels_attributes_v2.0/camels_*.txt
 
-Each data folder is indexed once (one directory walk), never globbed per basin. The parsers use
-pandas' C reader; only when a file does not parse cleanly is it read again line by line, to name
-the line at fault in the error.
+Each data folder is indexed once (one directory walk), never globbed per basin. Files are parsed
+with the vectorised byte parser of :mod:`camels_lstm.text_columns`; a file it does not accept
+(another number format, a bad row) is read again with NumPy's or pandas' C reader, and if that
+fails too, line by line to name the line at fault in the error.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from camels_lstm.camels_catalogue import FORCING_PRODUCTS
+from camels_lstm.text_columns import TextTable, split_fields
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +240,34 @@ def _header_float(path: Path, lines: list[str], index: int, what: str) -> float:
         ) from None
 
 
+def _forcing_table_fast(body: bytes, n_fields: int) -> np.ndarray | None:
+    """The daily rows by the vectorised parser; None if it does not accept them."""
+    fields = split_fields(body, n_fields)
+    if fields is None:
+        return None
+    dates = fields.integers(slice(0, len(DATE_COLUMNS)))
+    values = fields.decimals(slice(len(DATE_COLUMNS), n_fields))
+    if dates is None or values is None:
+        return None
+    return np.hstack((dates.astype(np.float64), values))
+
+
+def _forcing_table_slow(path: Path, n_fields: int) -> np.ndarray:
+    """The daily rows by ``numpy.loadtxt``; on failure name the first bad line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "input contained no data": checked below
+        try:
+            table: np.ndarray | None = np.loadtxt(path, skiprows=4, ndmin=2, dtype=np.float64)
+        except ValueError:
+            table = None
+    if table is not None and table.size == 0:
+        raise CamelsFileError(f"{path}: no daily rows after the 4 header lines")
+    if table is None or table.shape[1] != n_fields:
+        message = _first_bad_line(path, 5, n_fields, range(n_fields))
+        raise CamelsFileError(message or f"{path}: cannot parse the daily rows")
+    return table
+
+
 def read_forcing(path: str | Path) -> ForcingSeries:
     """Parse a basin-mean forcing file (Daymet, Maurer or NLDAS spelling of the columns).
 
@@ -246,8 +276,11 @@ def read_forcing(path: str | Path) -> ForcingSeries:
     ``Year Mnth Day Hr`` (some Maurer files) is parsed by position, with a warning.
     """
     path = Path(path)
-    with path.open() as handle:
-        head = [handle.readline() for _ in range(5)]
+    raw = path.read_bytes()
+    head = raw.split(b"\n", 4)
+    body = head.pop() if len(head) == 5 else b""
+    head = [line.decode("utf-8", errors="replace") for line in head]
+    head += [""] * (4 - len(head))
     gauge_lat = _header_float(path, head, 0, "gauge latitude")
     elevation = _header_float(path, head, 1, "gauge elevation (m)")
     area = _header_float(path, head, 2, "basin area (m²)")
@@ -270,17 +303,9 @@ def read_forcing(path: str | Path) -> ForcingSeries:
             f"{list(FORCING_VARIABLES)} once"
         )
     n_fields = len(DATE_COLUMNS) + len(variables)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "input contained no data": checked below
-        try:
-            table: np.ndarray | None = np.loadtxt(path, skiprows=4, ndmin=2, dtype=np.float64)
-        except ValueError:
-            table = None
-    if table is not None and table.size == 0:
-        raise CamelsFileError(f"{path}: no daily rows after the 4 header lines")
-    if table is None or table.shape[1] != n_fields:
-        message = _first_bad_line(path, 5, n_fields, range(n_fields))
-        raise CamelsFileError(message or f"{path}: cannot parse the daily rows")
+    table = _forcing_table_fast(body, n_fields)
+    if table is None:
+        table = _forcing_table_slow(path, n_fields)
     dates = _dates(path, table[:, 0], table[:, 1], table[:, 2], 5)
     offset = len(DATE_COLUMNS)
     return ForcingSeries(
@@ -329,17 +354,43 @@ def read_streamflow(path: str | Path, basin: str) -> StreamflowSeries:
     ``basin``.
     """
     path = Path(path)
+    fields = split_fields(path.read_bytes(), len(_STREAMFLOW_COLUMNS))
+    columns = None if fields is None else _streamflow_fast(fields)
+    if columns is None:
+        columns = _streamflow_slow(path)
+    ids, year, month, day, cfs, codes = columns
+    wrong_id = np.flatnonzero(ids != int(basin))
+    if wrong_id.size:
+        i = int(wrong_id[0])
+        raise CamelsFileError(f"{path}, line {i + 1}: gauge id {ids[i]:08d} is not basin {basin}")
+    missing = cfs == MISSING_STREAMFLOW
+    cfs = np.where(missing, np.nan, cfs)
+    codes[missing] = QC_FLAGS["M"]
+    dates = _dates(path, year, month, day, 1)
+    return StreamflowSeries(path=path, dates=dates, streamflow_cfs=cfs, qc_flag=codes)
+
+
+_StreamflowColumns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _streamflow_fast(fields: TextTable) -> _StreamflowColumns | None:
+    """Gauge id, year, month, day, cfs, qc code by the vectorised parser (None: not accepted)."""
+    integers = fields.integers(slice(0, 4))
+    cfs = fields.decimals([4])
+    codes = fields.words(5, QC_FLAGS)
+    if integers is None or cfs is None or codes is None:
+        return None
+    return integers[:, 0], integers[:, 1], integers[:, 2], integers[:, 3], cfs[:, 0], codes
+
+
+def _streamflow_slow(path: Path) -> _StreamflowColumns:
+    """The same by pandas' C reader; on failure name the line at fault."""
     table = _streamflow_table(path)
     if table is None:
         message = _first_bad_line(path, 1, len(_STREAMFLOW_COLUMNS), [0, 1, 2, 3, 4])
         raise CamelsFileError(message or f"{path}: cannot parse the streamflow rows")
     if table.empty:
         raise CamelsFileError(f"{path}: no rows")
-    ids = table["gauge_id"].to_numpy()
-    wrong_id = np.flatnonzero(ids != int(basin))
-    if wrong_id.size:
-        i = int(wrong_id[0])
-        raise CamelsFileError(f"{path}, line {i + 1}: gauge id {ids[i]:08d} is not basin {basin}")
     flags = table["flag"].cat
     lookup = np.array([QC_FLAGS.get(str(c), -1) for c in flags.categories], dtype=np.int8)
     codes = lookup[flags.codes.to_numpy()]
@@ -350,18 +401,14 @@ def read_streamflow(path: str | Path, basin: str) -> StreamflowSeries:
             f"{path}, line {i + 1}: unknown qc flag {table['flag'].iloc[i]!r} (expected one "
             f"of {list(QC_FLAGS)})"
         )
-    cfs = table["streamflow_cfs"].to_numpy(dtype=np.float64)
-    missing = cfs == MISSING_STREAMFLOW
-    cfs = np.where(missing, np.nan, cfs)
-    codes[missing] = QC_FLAGS["M"]
-    dates = _dates(
-        path,
+    return (
+        table["gauge_id"].to_numpy(),
         table["year"].to_numpy(),
         table["month"].to_numpy(),
         table["day"].to_numpy(),
-        1,
+        table["streamflow_cfs"].to_numpy(dtype=np.float64),
+        codes,
     )
-    return StreamflowSeries(path=path, dates=dates, streamflow_cfs=cfs, qc_flag=codes)
 
 
 def cfs_to_mm_per_day(streamflow_cfs: np.ndarray, area_m2: float) -> np.ndarray:
