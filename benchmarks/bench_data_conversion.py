@@ -16,13 +16,17 @@ On all basins of the tree (Daymet + streamflow) it measures, in one run:
   every basin (its way of getting at the same data; it has no store, so every training run parses
   the text again), then the same training-period arrays; ``load_camels_us_attributes``.
 
-It checks that both give the same arrays and prints the ratios. With several ``--chunk-basins``
-values the store is rebuilt per value and the read times are printed for each.
+It checks that both give the same arrays and prints the ratios, the CPU seconds of the conversion
+(main process and worker processes) and the 1-minute load average (the machine may be shared).
+With several ``--chunk-basins`` values the store is rebuilt per value and the read times are
+printed for each.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import tempfile
 import time
@@ -48,9 +52,20 @@ def _timed(function, *args, **kwargs):
     return time.perf_counter() - began, result
 
 
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_ours(root: Path, basins, training_basins, processes, chunk_basins, workdir: Path):
     store = workdir / f"camels_us_c{chunk_basins}.zarr"
+    load_before = os.getloadavg()[0]
+    main_cpu = _cpu_seconds(resource.RUSAGE_SELF)
+    workers_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     convert, _ = _timed(build_store, root, basins, "daymet", store, TRAIN, processes, chunk_basins)
+    main_cpu = _cpu_seconds(resource.RUSAGE_SELF) - main_cpu
+    workers_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - workers_cpu
+    load_after = os.getloadavg()[0]
     load, arrays = _timed(
         load_timeseries, store, training_basins, VARIABLES, TRAIN["start"], TRAIN["end"]
     )
@@ -66,6 +81,8 @@ def measure_ours(root: Path, basins, training_basins, processes, chunk_basins, w
     size_mb = sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / 1e6
     return {
         "convert": convert,
+        "cpu": (main_cpu, workers_cpu),
+        "loadavg": (load_before, load_after),
         "load": load,
         "load_repeat": load_again,
         "one_basin": statistics.median(one),
@@ -136,6 +153,7 @@ def main() -> None:
     basins = sorted(index_basin_files(layout.forcing_dir, layout.forcing_suffix))
     training = [line.strip() for line in (root / "basin_list_531.txt").read_text().split()]
     print(f"{len(basins)} basins, {len(training)} training basins, {args.processes} processes")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
 
     with tempfile.TemporaryDirectory(prefix="bench_conversion_") as tmp:
         workdir = Path(tmp)
@@ -148,6 +166,11 @@ def main() -> None:
                 f"load 531 train {ours['load']:.3f} s (again {ours['load_repeat']:.3f} s) | "
                 f"one basin {ours['one_basin'] * 1000:5.1f} ms | store {ours['size_mb']:.0f} MB"
             )
+            print(
+                f"      conversion CPU: main {ours['cpu'][0]:.2f} s, workers "
+                f"{ours['cpu'][1]:.2f} s | load average {ours['loadavg'][0]:.2f} -> "
+                f"{ours['loadavg'][1]:.2f} (1 min)"
+            )
         attributes, _ = _timed(
             write_static_attributes, root, training, EALSTM_STATIC_ATTRIBUTES, workdir / "a.nc"
         )
@@ -157,6 +180,7 @@ def main() -> None:
         return
     ours = results[args.chunk_basins[0]]
     theirs = measure_neuralhydrology(root, basins, training)
+    print(f"load average after neuralhydrology: {os.getloadavg()[0]:.2f} (1 min)")
     print(
         f"neuralhydrology: parse {len(basins)} + arrays {theirs['convert_and_load']:.2f} s | "
         f"load 531 train (parse 531 + arrays) {theirs['load']:.2f} s | "

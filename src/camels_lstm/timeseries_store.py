@@ -3,35 +3,55 @@
 Layout (``docs/pipeline.md``): dims ``basin`` (ascending 8-character gauge ids) × ``date``
 (complete daily index over all files, absent days NaN); float32 forcing and streamflow, int8
 ``streamflow_qc_flag``; per-basin coordinates ``area_m2``, ``gauge_lat``, ``gauge_elevation_m``,
-``huc_02``. Files are parsed in worker processes; the store is written to a temporary sibling and
-renamed into place.
+``huc_02``.
+
+The work is parallel end to end and only small records travel between processes:
+
+1. the main process finds every basin's files, reads the first and last data line of each to fix
+   the complete daily index, and creates the store's arrays (metadata only) in a temporary
+   sibling of the target;
+2. worker processes each take one chunk of basins (``chunk_basins`` rows), parse the files, and
+   write their rows of every variable into the store themselves (compression included);
+3. the main process writes the per-basin coordinates from the workers' summaries, consolidates
+   the metadata and renames the store into place. On any error the temporary store is removed.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import multiprocessing
+import sys
 import time
 import warnings
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
+import zarr
 from zarr.codecs import BloscCodec
+from zarr.dtype import VariableLengthUTF8
 
 from camels_lstm.atomic_output import atomic_path
 from camels_lstm.camels_catalogue import gauge_huc02
 from camels_lstm.camels_files import (
-    FORCING_VARIABLES,
     QC_FLAGS,
     CamelsFileError,
-    cfs_to_mm_per_day,
     find_basin_files,
     locate_layout,
     read_forcing,
     read_streamflow,
+)
+from camels_lstm.timeseries_chunks import (
+    QC_VARIABLE,
+    BasinFiles,
+    BasinSummary,
+    ChunkJob,
+    DateSpanMismatch,
+    close_store_arrays,
+    forcing_date_span,
+    streamflow_date_span,
+    write_chunk,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,6 +60,10 @@ logger = logging.getLogger(__name__)
 # (benchmarks/README.md): reading one basin costs one small chunk per variable, reading all
 # basins a few large ones.
 DEFAULT_CHUNK_BASINS = 16
+# Workers are forked where that is safe (Linux): they inherit the imported numpy/zarr instead of
+# importing them again (~0.5 s per worker with spawn); zarr resets its I/O thread in a forked
+# child (os.register_at_fork). Elsewhere the platform's safe default, spawn.
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 VARIABLE_ATTRS: dict[str, dict[str, str]] = {
     "dayl": {"units": "s", "long_name": "day length"},
@@ -60,114 +84,28 @@ VARIABLE_ATTRS: dict[str, dict[str, str]] = {
     },
 }
 CONVERSION_FORMULA = VARIABLE_ATTRS["streamflow_mm_per_day"]["comment"]
+QC_FLAG_ATTRS = {
+    "long_name": "USGS quality-control flag of the streamflow",
+    "flag_values": sorted(QC_FLAGS.values()),
+    "flag_meanings": "missing approved approved_estimated",
+    "comment": "0: flag M, value -999 or day absent; 1: flag A; 2: flag A:e",
+}
+BASIN_COORDINATE_ATTRS: dict[str, dict[str, str]] = {
+    "area_m2": {"units": "m2", "long_name": "basin area (forcing file header, line 3)"},
+    "gauge_lat": {"units": "degrees_north", "long_name": "gauge latitude (forcing file header)"},
+    "gauge_elevation_m": {"units": "m", "long_name": "gauge elevation (forcing file header)"},
+    "huc_02": {"long_name": "HUC-02 region"},
+}
+DATE_UNITS = "days since 1970-01-01"
+# The store is written with zarr directly, in the form xarray itself writes (CF encoding of
+# ``date``, ``coordinates`` attribute, NaN ``_FillValue`` recorded as base64 of the float64 NaN),
+# so that ``xarray.open_zarr`` decodes it as a store it wrote.
+_NAN_FILL_ATTRIBUTE = base64.b64encode(np.float64(np.nan).tobytes()).decode("ascii")
+_DIMS = ("basin", "date")
 
 
-@dataclass(frozen=True)
-class BasinSeries:
-    """Parsed files of one basin, on their own dates (float32 values)."""
-
-    basin: str
-    gauge_lat: float
-    gauge_elevation_m: float
-    area_m2: float
-    huc_folder: str
-    forcing_dates: np.ndarray
-    forcing: dict[str, np.ndarray]
-    streamflow_dates: np.ndarray
-    streamflow_cfs: np.ndarray
-    qc_flag: np.ndarray
-
-
-def parse_basin(basin: str, forcing_path: Path, streamflow_path: Path) -> BasinSeries:
-    """Parse one basin's forcing and streamflow file (runs in a worker process)."""
-    forcing = read_forcing(forcing_path)
-    streamflow = read_streamflow(streamflow_path, basin)
-    return BasinSeries(
-        basin=basin,
-        gauge_lat=forcing.gauge_lat,
-        gauge_elevation_m=forcing.gauge_elevation_m,
-        area_m2=forcing.area_m2,
-        huc_folder=forcing_path.parent.name,
-        forcing_dates=forcing.dates,
-        forcing={k: v.astype(np.float32) for k, v in forcing.values.items()},
-        streamflow_dates=streamflow.dates,
-        streamflow_cfs=streamflow.streamflow_cfs,
-        qc_flag=streamflow.qc_flag,
-    )
-
-
-def _parse_star(args: tuple[str, Path, Path]) -> BasinSeries:
-    return parse_basin(*args)
-
-
-def parse_basins(files: Mapping[str, tuple[Path, Path]], processes: int = 1) -> list[BasinSeries]:
-    """Parse the files of all basins, in ``processes`` worker processes (1: in this process)."""
-    jobs = [(basin, forcing, streamflow) for basin, (forcing, streamflow) in files.items()]
-    if processes <= 1 or len(jobs) < 2:
-        return [_parse_star(job) for job in jobs]
-    chunksize = max(1, len(jobs) // (processes * 8))
-    with ProcessPoolExecutor(max_workers=min(processes, len(jobs))) as pool:
-        return list(pool.map(_parse_star, jobs, chunksize=chunksize))
-
-
-def _huc_02(series: BasinSeries) -> str:
-    return gauge_huc02().get(series.basin, series.huc_folder)
-
-
-def assemble_dataset(series: Sequence[BasinSeries], forcing: str) -> xr.Dataset:
-    """Put the basins on one complete daily index (gaps NaN) as an xarray Dataset."""
-    series = sorted(series, key=lambda s: s.basin)
-    start = min(min(s.forcing_dates[0], s.streamflow_dates[0]) for s in series)
-    end = max(max(s.forcing_dates[-1], s.streamflow_dates[-1]) for s in series)
-    dates = np.arange(start, end + np.timedelta64(1, "D"), dtype="datetime64[D]")
-    shape = (len(series), dates.size)
-    data = {name: np.full(shape, np.nan, dtype=np.float32) for name in VARIABLE_ATTRS}
-    qc_flag = np.full(shape, QC_FLAGS["M"], dtype=np.int8)
-    for row, s in enumerate(series):
-        columns = (s.forcing_dates - start).astype(np.int64)
-        for name in FORCING_VARIABLES:
-            data[name][row, columns] = s.forcing[name]
-        columns = (s.streamflow_dates - start).astype(np.int64)
-        data["streamflow_cfs"][row, columns] = s.streamflow_cfs
-        data["streamflow_mm_per_day"][row, columns] = cfs_to_mm_per_day(s.streamflow_cfs, s.area_m2)
-        qc_flag[row, columns] = s.qc_flag
-    dims = ("basin", "date")
-    variables = {name: (dims, data[name], VARIABLE_ATTRS[name]) for name in VARIABLE_ATTRS}
-    variables["streamflow_qc_flag"] = (
-        dims,
-        qc_flag,
-        {
-            "long_name": "USGS quality-control flag of the streamflow",
-            "flag_values": np.array(sorted(QC_FLAGS.values()), dtype=np.int8),
-            "flag_meanings": "missing approved approved_estimated",
-            "comment": "0: flag M, value -999 or day absent; 1: flag A; 2: flag A:e",
-        },
-    )
-    coords = {
-        "basin": ("basin", np.array([s.basin for s in series], dtype=object)),
-        "date": ("date", dates.astype("datetime64[ns]")),
-        "area_m2": (
-            "basin",
-            np.array([s.area_m2 for s in series]),
-            {"units": "m2", "long_name": "basin area (forcing file header, line 3)"},
-        ),
-        "gauge_lat": (
-            "basin",
-            np.array([s.gauge_lat for s in series]),
-            {"units": "degrees_north", "long_name": "gauge latitude (forcing file header)"},
-        ),
-        "gauge_elevation_m": (
-            "basin",
-            np.array([s.gauge_elevation_m for s in series]),
-            {"units": "m", "long_name": "gauge elevation (forcing file header)"},
-        ),
-        "huc_02": (
-            "basin",
-            np.array([_huc_02(s) for s in series], dtype=object),
-            {"long_name": "HUC-02 region"},
-        ),
-    }
-    attrs = {
+def store_attributes(forcing: str) -> dict[str, str]:
+    return {
         "title": "CAMELS US daily basin-mean forcing and USGS streamflow",
         "forcing_product": forcing,
         "streamflow_area_source": "area_m2: basin area from the third header line of the "
@@ -175,48 +113,181 @@ def assemble_dataset(series: Sequence[BasinSeries], forcing: str) -> xr.Dataset:
         "streamflow_conversion": CONVERSION_FORMULA,
         "source": "Newman et al. (2015), doi:10.5194/hess-19-209-2015",
     }
-    return xr.Dataset(variables, coords=coords, attrs=attrs)
 
 
-def check_training_streamflow(dataset: xr.Dataset, train_period: Mapping[str, str]) -> None:
-    """Raise naming every basin without an observed streamflow day in the training period."""
-    start, end = train_period["start"], train_period["end"]
-    window = dataset["streamflow_mm_per_day"].sel(date=slice(start, end)).to_numpy()
-    observed = np.isfinite(window).any(axis=1)
-    empty = dataset["basin"].to_numpy()[~observed].tolist()
+def scan_date_spans(files: Mapping[str, tuple[Path, Path]], full: bool = False) -> list[BasinFiles]:
+    """Each basin's files with their first and last date.
+
+    From the first and last data line of each file; a file where these cannot be read (or every
+    file, with ``full``) is parsed in full, so a malformed one fails here naming its line.
+    """
+    scanned = []
+    for basin, (forcing_path, streamflow_path) in files.items():
+        forcing_span = None if full else forcing_date_span(forcing_path)
+        if forcing_span is None:
+            dates = read_forcing(forcing_path).dates
+            forcing_span = (dates[0], dates[-1])
+        streamflow_span = None if full else streamflow_date_span(streamflow_path)
+        if streamflow_span is None:
+            dates = read_streamflow(streamflow_path, basin).dates
+            streamflow_span = (dates[0], dates[-1])
+        scanned.append(
+            BasinFiles(basin, forcing_path, streamflow_path, forcing_span, streamflow_span)
+        )
+    return scanned
+
+
+def daily_index(basins: Sequence[BasinFiles]) -> np.ndarray:
+    """Every day from the earliest to the latest date of all files (datetime64[D])."""
+    start = min(min(b.forcing_span[0], b.streamflow_span[0]) for b in basins)
+    end = max(max(b.forcing_span[1], b.streamflow_span[1]) for b in basins)
+    return np.arange(start, end + np.timedelta64(1, "D"), dtype="datetime64[D]")
+
+
+def _training_columns(dates: np.ndarray, train_period: Mapping[str, str]) -> tuple[int, int]:
+    first = int(np.searchsorted(dates, np.datetime64(train_period["start"], "D"), side="left"))
+    last = int(np.searchsorted(dates, np.datetime64(train_period["end"], "D"), side="right"))
+    return first, max(first, last)
+
+
+def _string_array(
+    group: zarr.Group, name: str, values: Sequence[str], attrs: Mapping[str, str]
+) -> None:
+    """A 1-d text coordinate on ``basin`` as variable-length UTF-8 (as xarray writes str)."""
+    array = group.create_array(
+        name,
+        shape=(len(values),),
+        dtype=VariableLengthUTF8(),  # type: ignore[arg-type]
+        dimension_names=("basin",),
+        attributes=dict(attrs),
+    )
+    array[:] = np.array(values, dtype=object)
+
+
+def create_arrays(
+    staging: Path, basins: Sequence[str], dates: np.ndarray, chunk_rows: int, forcing: str
+) -> None:
+    """Create the store: group attributes, ``basin``/``date`` and empty data variables."""
+    group = zarr.create_group(staging, zarr_format=3, attributes=store_attributes(forcing))
+    _string_array(group, "basin", basins, {})
+    offsets = (dates - np.datetime64("1970-01-01", "D")).astype(np.int32)
+    group.create_array(
+        "date",
+        data=offsets,
+        dimension_names=("date",),
+        attributes={"units": DATE_UNITS, "calendar": "proleptic_gregorian"},
+    )
+    coordinates = " ".join(sorted(BASIN_COORDINATE_ATTRS))
+    shape, chunks = (len(basins), dates.size), (chunk_rows, dates.size)
+    compressor = BloscCodec(cname="zstd", clevel=1, shuffle="shuffle")
+    for name, attrs in VARIABLE_ATTRS.items():
+        group.create_array(
+            name,
+            shape=shape,
+            chunks=chunks,
+            dtype=np.float32,
+            compressors=(compressor,),
+            fill_value=np.nan,
+            dimension_names=_DIMS,
+            attributes={**attrs, "coordinates": coordinates, "_FillValue": _NAN_FILL_ATTRIBUTE},
+        )
+    group.create_array(
+        QC_VARIABLE,
+        shape=shape,
+        chunks=chunks,
+        dtype=np.int8,
+        compressors=(compressor,),
+        fill_value=QC_FLAGS["M"],
+        dimension_names=_DIMS,
+        attributes={**QC_FLAG_ATTRS, "coordinates": coordinates},
+    )
+
+
+def write_basin_coordinates(staging: Path, summaries: Sequence[BasinSummary]) -> None:
+    """The per-basin coordinates, from the workers' summaries (in store row order)."""
+    group = zarr.open_group(staging, mode="r+", zarr_format=3, use_consolidated=False)
+    catalogue = gauge_huc02()
+    values = {
+        "area_m2": np.array([s.area_m2 for s in summaries]),
+        "gauge_lat": np.array([s.gauge_lat for s in summaries]),
+        "gauge_elevation_m": np.array([s.gauge_elevation_m for s in summaries]),
+    }
+    for name, data in values.items():
+        group.create_array(
+            name,
+            data=data,
+            fill_value=np.nan,
+            dimension_names=("basin",),
+            attributes={**BASIN_COORDINATE_ATTRS[name], "_FillValue": _NAN_FILL_ATTRIBUTE},
+        )
+    huc_02 = [catalogue.get(s.basin, s.huc_folder) for s in summaries]
+    _string_array(group, "huc_02", huc_02, BASIN_COORDINATE_ATTRS["huc_02"])
+
+
+def run_chunk_jobs(jobs: Sequence[ChunkJob], processes: int) -> list[BasinSummary]:
+    """Run :func:`write_chunk` for every job (in ``processes`` workers); summaries by basin."""
+    if processes <= 1 or len(jobs) < 2:
+        try:
+            results = [write_chunk(job) for job in jobs]
+        finally:
+            close_store_arrays()
+    else:
+        context = multiprocessing.get_context(_START_METHOD)
+        # one chunk (16 basins, ~0.1 s) per task: small enough to balance the load, large
+        # enough that the task overhead does not count; the pool is terminated on an error
+        with context.Pool(min(processes, len(jobs))) as pool:
+            results = list(pool.imap_unordered(write_chunk, jobs, chunksize=1))
+    return sorted((s for summaries in results for s in summaries), key=lambda s: s.basin)
+
+
+def _check_training_streamflow(
+    summaries: Sequence[BasinSummary], train_period: Mapping[str, str]
+) -> None:
+    empty = [s.basin for s in summaries if not s.observed_in_training]
     if empty:
         raise CamelsFileError(
-            f"basin(s) {empty}: no observed streamflow in the training period {start}..{end}"
+            f"basin(s) {empty}: no observed streamflow in the training period "
+            f"{train_period['start']}..{train_period['end']}"
         )
 
 
-def encoding_for(dataset: xr.Dataset, chunk_basins: int = DEFAULT_CHUNK_BASINS) -> dict:
-    """zarr encoding: (chunk_basins, all dates) chunks, Blosc zstd (level 1) with byte shuffle."""
-    chunks = (min(chunk_basins, dataset.sizes["basin"]), dataset.sizes["date"])
-    compressor = BloscCodec(cname="zstd", clevel=1, shuffle="shuffle")
-    encoding: dict[str, dict] = {
-        name: {"chunks": chunks, "compressors": (compressor,)} for name in dataset.data_vars
-    }
-    encoding["date"] = {"units": "days since 1970-01-01", "dtype": "int32"}
-    return encoding
-
-
-def write_store(
-    dataset: xr.Dataset, store_path: str | Path, chunk_basins: int = DEFAULT_CHUNK_BASINS
-) -> Path:
-    """Write ``dataset`` as zarr v3 to ``store_path`` atomically (temporary sibling, rename)."""
-    store_path = Path(store_path)
-    with atomic_path(store_path) as staging, warnings.catch_warnings():
-        # Consolidated metadata (one read to open the store) is a zarr-python extension of v3.
-        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
-        dataset.to_zarr(
-            staging,
-            mode="w-",
-            zarr_format=3,
-            consolidated=True,
-            encoding=encoding_for(dataset, chunk_basins),
-        )
-    return store_path
+def _write_store(
+    basins: Sequence[BasinFiles],
+    forcing: str,
+    store_path: Path,
+    train_period: Mapping[str, str],
+    processes: int,
+    chunk_basins: int,
+) -> None:
+    dates = daily_index(basins)
+    train_columns = _training_columns(dates, train_period)
+    chunk_rows = min(chunk_basins, len(basins))
+    with atomic_path(store_path) as staging:
+        create_arrays(staging, [b.basin for b in basins], dates, chunk_rows, forcing)
+        jobs = [
+            ChunkJob(
+                store=staging,
+                first_row=row,
+                basins=tuple(basins[row : row + chunk_rows]),
+                first_date=dates[0],
+                n_dates=dates.size,
+                train_columns=train_columns,
+            )
+            for row in range(0, len(basins), chunk_rows)
+        ]
+        summaries = run_chunk_jobs(jobs, processes)
+        _check_training_streamflow(summaries, train_period)
+        write_basin_coordinates(staging, summaries)
+        with warnings.catch_warnings():
+            # Consolidated metadata (one read to open the store) is a zarr-python extension of v3.
+            warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+            zarr.consolidate_metadata(staging, zarr_format=3)
+    logger.info(
+        "dates %s..%s; %d basin-days without streamflow",
+        dates[0],
+        dates[-1],
+        sum(s.days_without_streamflow for s in summaries),
+    )
 
 
 def build_store(
@@ -230,6 +301,8 @@ def build_store(
 ) -> Path:
     """Convert the forcing and streamflow files of ``basins`` to the zarr store ``store_path``.
 
+    ``threads`` worker processes parse the files and write the chunks (1: all in this process).
+
     Raises
     ------
     CamelsFileError
@@ -237,28 +310,25 @@ def build_store(
         observed streamflow in ``train_period`` (basin and period). Nothing is written then.
     """
     began = time.perf_counter()
+    store_path = Path(store_path)
+    if not basins:
+        raise CamelsFileError(f"{store_path}: no basins to convert")
     layout = locate_layout(camels_root, forcing)
     files = find_basin_files(layout, sorted(basins))
     logger.info(
-        "parsing %d basins (%s forcing from %s, streamflow from %s) with %d process(es)",
+        "converting %d basins (%s forcing from %s, streamflow from %s) with %d process(es)",
         len(files),
         forcing,
         layout.forcing_dir,
         layout.streamflow_dir,
         threads,
     )
-    series = parse_basins(files, processes=threads)
-    parsed = time.perf_counter()
-    dataset = assemble_dataset(series, forcing)
-    check_training_streamflow(dataset, train_period)
-    missing = int(np.isnan(dataset["streamflow_mm_per_day"].to_numpy()).sum())
-    logger.info(
-        "dates %s..%s; %d basin-days without streamflow; parsed in %.1f s",
-        str(dataset["date"].to_numpy()[0])[:10],
-        str(dataset["date"].to_numpy()[-1])[:10],
-        missing,
-        parsed - began,
-    )
-    write_store(dataset, store_path, chunk_basins)
+    scanned = scan_date_spans(files)
+    try:
+        _write_store(scanned, forcing, store_path, train_period, threads, chunk_basins)
+    except DateSpanMismatch as mismatch:
+        logger.warning("%s; reading every file in full to fix the date index", mismatch)
+        scanned = scan_date_spans(files, full=True)
+        _write_store(scanned, forcing, store_path, train_period, threads, chunk_basins)
     logger.info("wrote %s in %.1f s", store_path, time.perf_counter() - began)
-    return Path(store_path)
+    return store_path
