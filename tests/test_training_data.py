@@ -1,11 +1,15 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 import xarray as xr
-from training_data import INPUTS, experiment, write_synthetic_store
+from training_data import ATTRIBUTES, INPUTS, experiment, sample_data, write_synthetic_store  # noqa: F401
 
 from camels_lstm.training import load_model_file, train_experiment
 from camels_lstm.training.data import WindowGatherer, load_period, select_samples
+from camels_lstm.training.run import PeriodTensors, read_static_attributes
 from camels_lstm.training.scalers import compute_scalers
 
 
@@ -163,3 +167,49 @@ def test_subset_gathers_the_chosen_samples():
         subset.batch(torch.arange(3)).dynamic, gatherer.batch(torch.tensor(chosen)).dynamic
     )
     assert subset.day_index.tolist() == day[chosen].tolist()
+
+
+def test_static_attributes_read_in_the_requested_order(sample_data):  # noqa: F811
+    basins = [sample_data.basins[3], sample_data.basins[0]]
+    names = [ATTRIBUTES[2], ATTRIBUTES[0]]
+    statics = read_static_attributes(sample_data.attributes, basins, names)
+    with xr.open_dataset(sample_data.attributes) as attributes:
+        expected = attributes.sel(basin=basins, attribute=names)
+        np.testing.assert_allclose(statics.normalised, expected["normalised"].values, rtol=1e-6)
+        np.testing.assert_array_equal(statics.mean, expected["mean"].values)
+    assert statics.normalised.dtype == np.float32
+    with pytest.raises(KeyError, match="99999999"):
+        read_static_attributes(sample_data.attributes, ["99999999"], names)
+    with pytest.raises(KeyError, match="no_such_attribute"):
+        read_static_attributes(sample_data.attributes, basins, ["no_such_attribute"])
+
+
+def test_period_tensors_normalise_in_place_and_keep_compact_indices(tmp_path):
+    store = write_synthetic_store(tmp_path / "store.zarr", start="2000-01-01", days=120)
+    period = {"start": "2000-02-01", "end": "2000-04-29"}
+    arrays = load_period(store, ["01022500", "01123000"], INPUTS, period, seq_length=10)
+    raw = arrays.dynamic.copy()
+    scalers = compute_scalers(
+        arrays.basins, INPUTS, arrays.period_dynamic, arrays.period_streamflow
+    )
+    tensors = PeriodTensors(arrays, scalers, 10, torch.device("cpu"))
+    expected = (raw - scalers.input_mean.astype(np.float32)) / scalers.input_std.astype(np.float32)
+    np.testing.assert_allclose(arrays.dynamic, expected, rtol=1e-6, atol=1e-6)
+    assert tensors.basin_index.dtype == tensors.day_index.dtype == np.int32
+    batch = tensors.gatherer.batch(torch.arange(len(tensors.gatherer)))
+    last = batch.dynamic[:, -1].numpy()
+    np.testing.assert_array_equal(last, arrays.dynamic[tensors.basin_index, tensors.day_index])
+
+
+def test_training_job_imports_neither_xarray_nor_pandas():
+    # Keeps the training processes small (benchmarks/README.md, peak memory).
+    code = (
+        "import sys\n"
+        "import camels_lstm.training\n"
+        "import camels_lstm.training.run\n"
+        "print(sorted({'xarray', 'pandas', 'dask'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

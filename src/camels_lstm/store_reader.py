@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 import zarr
 
 _DAYS_SINCE = re.compile(r"^days since (\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
@@ -43,6 +42,8 @@ def _store_dates(store_path: str | Path, group: zarr.Group) -> np.ndarray:
     ):
         offsets = np.asarray(array[:]).astype(np.int64)
         return np.datetime64(match.group(1), "D") + offsets.astype("timedelta64[D]")
+    import xarray as xr  # fallback only: keeps xarray/pandas out of the training processes
+
     with xr.open_zarr(store_path, chunks=None) as store:
         return store["date"].to_numpy().astype("datetime64[D]")
 

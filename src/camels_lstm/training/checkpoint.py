@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from camels_lstm.training.optimizers import Optimizer
+
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_FORMAT = "camels_lstm.checkpoint/1"
@@ -73,7 +75,7 @@ def save_checkpoint(
     fingerprint: str,
     state: TrainingState,
     model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
+    optimizer: Optimizer,
     shuffle_generator: torch.Generator,
 ) -> None:
     atomic_torch_save(
@@ -99,7 +101,7 @@ def load_checkpoint(
     path: str | Path,
     fingerprint: str,
     model: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
+    optimizer: Optimizer,
     shuffle_generator: torch.Generator,
 ) -> TrainingState | None:
     """Restore model, optimiser and random states from ``path``; None (start afresh) when there

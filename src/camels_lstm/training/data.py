@@ -133,34 +133,35 @@ class WindowGatherer:
         self._flat_dynamic = dynamic.reshape(n_basins * n_dates, n_inputs)
         self._flat_target = target.reshape(n_basins * n_dates)
         self._static = static
-        self._basin_index = torch.as_tensor(basin_index, device=device)
-        self._last_rows = self._basin_index.long() * n_dates + torch.as_tensor(
-            day_index, device=device
-        )
+        self._n_dates = n_dates
+        # The sample index stays in the caller's compact (int32) arrays, shared with torch on
+        # the CPU; the flat rows of a batch are computed per batch.
+        self.basin_index = np.asarray(basin_index)
+        self.day_index = np.asarray(day_index)
+        self._basin_index = torch.as_tensor(self.basin_index, device=device)
+        self._day_index = torch.as_tensor(self.day_index, device=device)
         self._window = torch.arange(1 - seq_length, 1, device=device)
         self.seq_length = seq_length
         self.n_inputs = n_inputs
         self.device = device
-        self.basin_index = np.asarray(basin_index)
-        self.day_index = np.asarray(day_index)
 
     def __len__(self) -> int:
-        return int(self._last_rows.shape[0])
+        return int(self._basin_index.shape[0])
 
     def subset(self, sample_ids: np.ndarray) -> WindowGatherer:
         """A gatherer over some of this one's samples (same tensors, no copy of the data)."""
         chosen = copy.copy(self)
-        chosen._last_rows = self._last_rows[torch.as_tensor(sample_ids, device=self.device)]
-        chosen._basin_index = self._basin_index[torch.as_tensor(sample_ids, device=self.device)]
         chosen.basin_index = self.basin_index[sample_ids]
         chosen.day_index = self.day_index[sample_ids]
+        chosen._basin_index = torch.as_tensor(chosen.basin_index, device=self.device)
+        chosen._day_index = torch.as_tensor(chosen.day_index, device=self.device)
         return chosen
 
     def batch(self, sample_ids: torch.Tensor) -> Batch:
-        last_rows = self._last_rows[sample_ids]
+        basins = self._basin_index[sample_ids]
+        last_rows = basins.long() * self._n_dates + self._day_index[sample_ids]
         rows = (last_rows[:, None] + self._window[None, :]).reshape(-1)
         dynamic = self._flat_dynamic.index_select(0, rows)
-        basins = self._basin_index[sample_ids]
         return Batch(
             dynamic=dynamic.view(len(sample_ids), self.seq_length, self.n_inputs),
             static=self._static.index_select(0, basins),

@@ -23,13 +23,9 @@ from camels_lstm.training.checkpoint import (
 )
 from camels_lstm.training.data import WindowGatherer
 from camels_lstm.training.losses import LOSSES
+from camels_lstm.training.optimizers import OPTIMIZERS
 
 logger = logging.getLogger(__name__)
-
-OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
-    "adam": torch.optim.Adam,
-    "rmsprop": torch.optim.RMSprop,
-}
 
 
 @dataclass(frozen=True)
@@ -131,8 +127,7 @@ def train_loop(
     while state.epoch < settings.epochs and not state.stopped_early:
         epoch = state.epoch + 1
         rate = learning_rate_at(settings.learning_rate, epoch)
-        for group in optimizer.param_groups:
-            group["lr"] = rate
+        optimizer.lr = rate
         model.train()
         started = time.perf_counter()
         order = torch.randperm(n_samples, generator=shuffle).to(device)
@@ -142,7 +137,7 @@ def train_loop(
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
                 prediction = model(batch.dynamic, batch.static)
             loss = loss_function(prediction.float(), batch.target, basin_std[batch.basin_index])
-            optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad()
             loss.backward()
             if settings.clip_grad_norm:
                 nn.utils.clip_grad_norm_(model.parameters(), settings.clip_grad_norm)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from camels_lstm.training.data import load_period
 from camels_lstm.training.model_file import TrainedModel, load_model_file
 from camels_lstm.training.run import PeriodTensors, resolve_device
 from camels_lstm.training.simulate import simulate_samples
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 
 def predict(
@@ -31,6 +34,8 @@ def predict(
     simulation when its ``seq_length``-day input window (which may reach before ``start``) is
     incomplete.
     """
+    import xarray as xr  # here, not at the top: training jobs import this package without it
+
     target_device = resolve_device(device)
     trained = model if isinstance(model, TrainedModel) else load_model_file(model, target_device)
     trained.model.to(target_device)

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import xarray as xr
 
 from camels_lstm.models import build_model
 from camels_lstm.training.data import PeriodArrays, WindowGatherer, load_period, select_samples
@@ -44,27 +43,46 @@ class StaticAttributes:
 def read_static_attributes(
     path: str | Path | None, basins: Sequence[str], names: Sequence[str]
 ) -> StaticAttributes:
-    """``normalised`` values (and scaler) of ``names`` for ``basins`` from the attribute file."""
+    """``normalised`` values (and scaler) of ``names`` for ``basins`` from the attribute file.
+
+    Read with netCDF4 directly: a training job needs four small variables, not xarray.
+    """
     if not names:
         empty = np.zeros(0)
         return StaticAttributes((), np.zeros((len(basins), 0), np.float32), empty, empty)
     if path is None:
         raise ValueError(f"static attributes {list(names)} requested but no attribute file given")
-    with xr.open_dataset(path) as attributes:
-        missing_basins = sorted(set(basins) - set(attributes["basin"].values.tolist()))
-        missing_names = sorted(set(names) - set(attributes["attribute"].values.tolist()))
+    import netCDF4  # only jobs with static attributes need it
+
+    def values(variable: netCDF4.Variable) -> np.ndarray:  # fill values (missing) -> NaN
+        return np.ma.filled(np.ma.asarray(variable[:], dtype=np.float64), np.nan)
+
+    with netCDF4.Dataset(path) as attributes:
+        file_basins = [str(basin) for basin in attributes["basin"][:].tolist()]
+        file_names = [str(name) for name in attributes["attribute"][:].tolist()]
+        row_of = {basin: row for row, basin in enumerate(file_basins)}
+        column_of = {name: column for column, name in enumerate(file_names)}
+        missing_basins = sorted(set(basins) - set(row_of))
+        missing_names = sorted(set(names) - set(column_of))
         if missing_basins or missing_names:
             raise KeyError(
                 f"{path}: missing basin(s) {missing_basins} / attribute(s) {missing_names}"
             )
-        subset = attributes.sel(basin=list(basins), attribute=list(names)).load()
-    normalised = subset["normalised"].transpose("basin", "attribute").values.astype(np.float32)
+        rows = [row_of[basin] for basin in basins]
+        columns = [column_of[name] for name in names]
+        dimensions = attributes["normalised"].dimensions
+        table = values(attributes["normalised"])
+        mean = values(attributes["mean"])[columns]
+        std = values(attributes["std"])[columns]
+    if dimensions == ("attribute", "basin"):
+        table = table.T
+    normalised = table[np.ix_(rows, columns)].astype(np.float32)
     bad = ~np.isfinite(normalised)
     if bad.any():
-        rows, cols = np.nonzero(bad)
-        pairs = [f"{basins[r]}:{names[c]}" for r, c in zip(rows, cols, strict=True)][:10]
-        raise ValueError(f"{path}: non-finite normalised attribute values for {pairs}")
-    return StaticAttributes(tuple(names), normalised, subset["mean"].values, subset["std"].values)
+        bad_rows, bad_columns = np.nonzero(bad)
+        pairs = [f"{basins[r]}:{names[c]}" for r, c in zip(bad_rows, bad_columns, strict=True)]
+        raise ValueError(f"{path}: non-finite normalised attribute values for {pairs[:10]}")
+    return StaticAttributes(tuple(names), normalised, mean, std)
 
 
 def fingerprint(*parts: Any) -> str:
@@ -73,7 +91,11 @@ def fingerprint(*parts: Any) -> str:
 
 
 class PeriodTensors:
-    """A period's normalised inputs and samples on the device, ready for gathering."""
+    """A period's normalised inputs and samples on the device, ready for gathering.
+
+    The raw inputs of ``arrays.dynamic`` are normalised in place (on the CPU the gathered tensor
+    shares their memory): do not use them afterwards. The raw streamflow is kept for scoring.
+    """
 
     def __init__(
         self,
@@ -83,7 +105,6 @@ class PeriodTensors:
         device: torch.device,
         require_observed: bool = True,
     ) -> None:
-        # Only what scoring needs is kept; the raw inputs can be freed by the caller.
         self.dates = arrays.dates
         self.period_start_index = arrays.period_start_index
         self.streamflow_mm_per_day = arrays.streamflow_mm_per_day
@@ -94,7 +115,8 @@ class PeriodTensors:
             arrays.period_start_index,
             require_observed=require_observed,
         )
-        dynamic = torch.from_numpy(scalers.normalise_inputs(arrays.dynamic)).to(device)
+        normalised = scalers.normalise_inputs(arrays.dynamic, in_place=True)
+        dynamic = torch.from_numpy(normalised).to(device)
         target = torch.from_numpy(scalers.normalise_streamflow(arrays.streamflow_mm_per_day))
         static = torch.from_numpy(scalers.static_values).to(device)
         self.gatherer = WindowGatherer(
@@ -138,7 +160,7 @@ def train_experiment(
         statics.std,
     )
     train_tensors = PeriodTensors(train, scalers, seq_length, target_device)
-    del train  # the raw inputs (the normalised copy is what training reads)
+    del train  # the tensors hold what training reads
     if len(train_tensors.gatherer) == 0:
         raise ValueError(
             f"basin(s) {list(basins)}: no training samples (observed streamflow with a complete "

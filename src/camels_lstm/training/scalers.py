@@ -33,9 +33,17 @@ class Scalers:
     static_mean: np.ndarray
     static_std: np.ndarray
 
-    def normalise_inputs(self, dynamic: np.ndarray) -> np.ndarray:
-        """(..., n_inputs) raw -> normalised float32 (NaN stays NaN), one new array."""
-        normalised = np.subtract(dynamic, self.input_mean.astype(np.float32), dtype=np.float32)
+    def normalise_inputs(self, dynamic: np.ndarray, in_place: bool = False) -> np.ndarray:
+        """(..., n_inputs) raw -> normalised float32 (NaN stays NaN): a new array, or
+        ``dynamic`` itself (float32) overwritten when ``in_place``."""
+        if in_place and dynamic.dtype != np.float32:
+            raise TypeError(f"in-place normalisation needs float32 inputs, got {dynamic.dtype}")
+        normalised = np.subtract(
+            dynamic,
+            self.input_mean.astype(np.float32),
+            out=dynamic if in_place else None,
+            dtype=np.float32,
+        )
         normalised /= self.input_std.astype(np.float32)
         return normalised
 
