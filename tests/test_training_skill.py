@@ -22,8 +22,8 @@ def _climatology_nse(data, basins) -> np.ndarray:
     validation = _observed(data, basins, PERIODS["validation"])
     scores = []
     for basin in basins:
-        climatology = train[basin].groupby(train.index.dayofyear).mean()
-        expected = climatology.reindex(validation.index.dayofyear).to_numpy()
+        climatology = train[basin].groupby(train.index.day_of_year).mean()
+        expected = climatology.reindex(validation.index.day_of_year).to_numpy()
         scores.append(nse(expected, validation[basin].to_numpy()))
     return np.array(scores)
 
