@@ -18,9 +18,11 @@ training steps).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,6 +141,7 @@ def _neuralhydrology(args: argparse.Namespace, basins: list[str]) -> dict:
 
     torch.set_num_threads(args.threads)
     folder = Path(tempfile.mkdtemp(prefix="bench_nh_"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     basin_file = folder / "basins.txt"
     basin_file.write_text("\n".join(basins) + "\n")
     config = Config(
