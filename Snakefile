@@ -26,6 +26,7 @@ include: "rules/download.smk"
 include: "rules/preprocess.smk"
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
+include: "rules/tune.smk"
 include: "rules/plot.smk"
 
 
@@ -36,3 +37,4 @@ rule all:
         "results/data/static_attributes.nc",
         model_files(),
         evaluation_targets(config),
+        tuning_targets(),

@@ -3,6 +3,7 @@ import os
 import re
 
 from camels_lstm.config import read_basin_list
+from camels_lstm.tuning import candidate_experiment, candidates_by_id
 
 BASINS = read_basin_list(config["basins"])
 EXPERIMENTS = config["experiments"]
@@ -36,9 +37,16 @@ def experiments_of_scope(scope):
     ]
 
 
-def experiment_pattern(scope):
-    """Wildcard regex matching only the experiments of ``scope`` (never matching if none)."""
-    names = experiments_of_scope(scope)
+def experiment_pattern(scope, tuned=False):
+    """Wildcard regex matching only the experiments of ``scope`` (per_basin, regional or None:
+    both) with (``tuned``) or without a search space; never matching if there are none.
+    """
+    names = [
+        name
+        for name, settings in EXPERIMENTS.items()
+        if scope in (None, settings["scope"])
+        and bool(settings.get("search_space")) == tuned
+    ]
     return "|".join(re.escape(name) for name in names) if names else "(?!)"
 
 
@@ -62,11 +70,11 @@ def model_files():
     return files
 
 
-def training_mem_mb(experiment, n_basins):
-    """Memory to reserve for a training job: ~0.75 GB interpreter with torch and the data
-    libraries, ~2 MB per basin of series and samples, and the LSTM step's activations (measured:
-    450 MB for a sample per-basin job, 850 MB for the sample's regional job)."""
-    settings = EXPERIMENTS[experiment]
+def mem_mb_for(settings, n_basins):
+    """Memory to reserve for training or predicting with an experiment's ``settings``: ~0.75 GB
+    interpreter with torch and the data libraries, ~2 MB per basin of series and samples, and the
+    LSTM step's activations (measured: 450 MB for a sample per-basin job, 850 MB for the
+    sample's regional job)."""
     activations = (
         settings["batch_size"]
         * settings["seq_length"]
@@ -75,3 +83,49 @@ def training_mem_mb(experiment, n_basins):
         * 48
     )
     return 768 + 2 * n_basins + activations // 2**20
+
+
+def training_mem_mb(experiment, n_basins):
+    return mem_mb_for(EXPERIMENTS[experiment], n_basins)
+
+
+# Hyperparameter tuning (rules/tune.smk): experiments with a search_space.
+def candidate_ids(experiment):
+    return list(candidates_by_id(EXPERIMENTS[experiment]["search_space"]))
+
+
+def candidate_mem_mb(experiment, candidate, n_basins):
+    """training_mem_mb with the settings of ``candidate`` (an id) or, for None, of the largest
+    candidate (the final model's settings are known only once tuning is done)."""
+    space = EXPERIMENTS[experiment]["search_space"]
+    chosen = [candidate] if candidate else candidate_ids(experiment)
+    return max(
+        mem_mb_for(
+            candidate_experiment(
+                EXPERIMENTS[experiment], candidates_by_id(space)[cid].settings
+            ),
+            n_basins,
+        )
+        for cid in chosen
+    )
+
+
+def tuning_selections(experiment):
+    """The selection files of a tuned experiment: a best.json per basin, or one (regional)."""
+    if EXPERIMENTS[experiment]["scope"] == "regional":
+        return [f"results/{experiment}/tuning/best.json"]
+    return expand(f"results/{experiment}/tuning/{{basin}}/best.json", basin=BASINS)
+
+
+def tuning_targets():
+    """The tuning tables and validation-NSE figures of every tuned experiment."""
+    return [
+        path
+        for name, settings in EXPERIMENTS.items()
+        if settings.get("search_space")
+        for path in (
+            f"results/{name}/tuning.csv",
+            f"results/plots/tuning_validation_nse_{name}.png",
+            f"results/plots/tuning_validation_nse_{name}.pdf",
+        )
+    ]

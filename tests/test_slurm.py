@@ -22,10 +22,13 @@ import yaml
 from conftest import REPO_ROOT, copy_workflow
 from slurm_cluster import ClusterError, LocalSlurm, is_root, local_slurm, missing_programs
 
+from camels_lstm.tuning import enumerate_candidates
+
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BASINS = 5  # of the 13-basin sample: two per-basin group jobs of at most 4 basins
 PER_BASIN_GROUP_SIZE = 4
+CANDIDATES = 2  # of single_basin_tuned: 10 (basin, candidate) jobs in 3 group jobs
 # A regional model trains and then predicts in one allocation (profiles: groups).
 REGIONAL_GROUP = "rule_regional_model"
 # Longer than the whole training period: the regional training job fails at run time.
@@ -60,9 +63,19 @@ def test_test_profile_keeps_the_keys_of_the_real_profile() -> None:
     assert set(test["group-components"]) == set(real["group-components"])
 
 
+TRAINING_RULES = (
+    "train_per_basin",
+    "train_regional",
+    "train_candidate_per_basin",
+    "train_candidate_regional",
+    "train_tuned_per_basin",
+    "train_tuned_regional",
+)
+
+
 def test_training_jobs_ask_for_a_gpu_and_grow_with_attempt() -> None:
     resources = profile("slurm")["set-resources"]
-    for rule in ("train_per_basin", "train_regional"):
+    for rule in TRAINING_RULES:
         assert resources[rule]["gpu"] == 1
         assert resources[rule]["cpus_per_task"] >= 1
         assert "attempt" in resources[rule]["mem_mb"]
@@ -89,10 +102,22 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stdout + result.stderr
-    group_size = profile("slurm")["group-components"]["per_basin_training"]
-    group_jobs = re.findall(r"Group job per_basin_training", log)
-    assert len(group_jobs) == math.ceil(531 / group_size)
+    experiments = yaml.safe_load((REPO_ROOT / "config/camels_us_531.yaml").read_text())[
+        "experiments"
+    ]
+    n_candidates = len(enumerate_candidates(experiments["single_basin_tuned"]["search_space"]))
+    group_size = profile("slurm")["group-components"]
+    # One component per basin (train + predict) or per (basin, candidate).
+    expected = {
+        "per_basin_training": 531,
+        "per_basin_tuning": 531 * n_candidates,
+        "per_basin_tuned": 531,
+    }
+    for group, components in expected.items():
+        group_jobs = re.findall(rf"Group job {group} ", log)
+        assert len(group_jobs) == math.ceil(components / group_size[group]), group
     assert re.search(r"^train_regional\s+16$", log, re.MULTILINE)
+    assert len(re.findall(r"Group job regional_model ", log)) == 16
 
 
 # --- a real SLURM -----------------------------------------------------------------------------
@@ -148,6 +173,10 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
     for experiment in config["experiments"].values():
         experiment.update(tiny)
         experiment["learning_rate"] = {0: 0.01}
+    config["experiments"]["single_basin_tuned"]["search_space"] = {
+        "method": "grid",
+        "parameters": {"hidden_size": [4, 8][:CANDIDATES]},
+    }
     config["experiments"]["regional"]["seq_length"] = regional_seq_length
     # Enough epochs (a checkpoint after each) for the test to cancel the job half-way.
     config["experiments"]["regional"]["epochs"] = REGIONAL_EPOCHS
@@ -261,6 +290,8 @@ def test_fixed_rerun_completes_every_output(runs: Runs) -> None:
         "results/regional/seed0/model.pt",
         *(f"results/single_basin/{basin}/seed0/model.pt" for basin in basins),
         *(f"results/single_basin/{basin}/seed0/predictions_test.nc" for basin in basins),
+        *(f"results/single_basin_tuned/{basin}/seed0/predictions_test.nc" for basin in basins),
+        "results/single_basin_tuned/tuning.csv",
         "results/regional/seed0/predictions_test.nc",
         "results/regional/metrics.csv",
         "results/summary.csv",
@@ -278,7 +309,12 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(runs: Runs) -> None:
     assert len(jobs_of(runs, REGIONAL_GROUP, "COMPLETED")) == 1
     groups = jobs_of(runs, "rule_per_basin_training", "COMPLETED")
     assert len(groups) == math.ceil(BASINS / PER_BASIN_GROUP_SIZE)
-    assert len(completed) == 4 + len(groups)
+    # Tuning: one component per (basin, candidate), then one per basin for the final model.
+    candidate_groups = jobs_of(runs, "rule_per_basin_tuning", "COMPLETED")
+    assert len(candidate_groups) == math.ceil(BASINS * CANDIDATES / PER_BASIN_GROUP_SIZE)
+    tuned_groups = jobs_of(runs, "rule_per_basin_tuned", "COMPLETED")
+    assert len(tuned_groups) == math.ceil(BASINS / PER_BASIN_GROUP_SIZE)
+    assert len(completed) == 4 + len(groups) + len(candidate_groups) + len(tuned_groups)
     # The download is a local rule: it never reaches SLURM.
     assert not jobs_of(runs, "rule_download_archive")
     logs = {path.stem: path for path in (runs.workdir / ".snakemake/slurm_logs").rglob("*.log")}
@@ -289,8 +325,12 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(runs: Runs) -> None:
 
 @pytest.mark.slurm
 def test_training_jobs_get_a_gpu_and_groups_add_up_their_runtime(runs: Runs) -> None:
-    training = jobs_of(runs, "rule_per_basin_training") + jobs_of(runs, REGIONAL_GROUP)
-    assert training
+    training = [
+        job
+        for group in ("per_basin_training", "per_basin_tuning", "per_basin_tuned", "regional_model")
+        for job in jobs_of(runs, f"rule_{group}")
+    ]
+    assert len(training) >= 4
     assert all(job.tres_per_job == "gres:gpu:1" for job in training)
     full_group = max(jobs_of(runs, "rule_per_basin_training"), key=lambda job: job.time_limit)
     # profiles/slurm-test: train_per_basin runtime 5 * attempt, predict_per_basin 1 * attempt

@@ -1,0 +1,22 @@
+"""Keep the tuning candidate with the best validation NSE (ties: lowest id): per basin, or for a
+regional search the best median over all basins."""
+
+from camels_lstm import script_logging
+from camels_lstm.tuning import best_record, regional_best_record, write_json
+
+logger = script_logging.setup(snakemake.log[0])
+if snakemake.params.scope == "regional":
+    record = regional_best_record(snakemake.input.scores, snakemake.params.basins)
+    unit = f"{len(snakemake.params.basins)} basins"
+else:
+    record = best_record(snakemake.wildcards.basin, snakemake.input.scores)
+    unit = f"basin {snakemake.wildcards.basin}"
+logger.info(
+    "%s: chose %s (validation NSE %s) of %d candidates: %s",
+    unit,
+    record["candidate"],
+    record["nse"],
+    len(record["candidates"]),
+    record["settings"],
+)
+write_json(record, snakemake.output.best)

@@ -1,0 +1,59 @@
+"""Train one tuning candidate (of one basin, or of a regional model on all basins) on the
+training period and score it by NSE on the validation period (the test period is not given to
+this job)."""
+
+from camels_lstm.allocator import use_tuned_allocator
+
+# Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set.
+allocator = use_tuned_allocator(snakemake.params.training["allocator"])
+
+from camels_lstm import script_logging  # noqa: E402
+from camels_lstm.tuning import (  # noqa: E402
+    candidates_by_id,
+    median_nse,
+    score_candidate,
+    train_candidate,
+    write_regional_score,
+    write_score,
+)
+
+logger = script_logging.setup(snakemake.log[0])
+basins = list(snakemake.params.basins)
+candidate = candidates_by_id(snakemake.params.experiment["search_space"])[
+    snakemake.wildcards.candidate
+]
+logger.info(
+    "allocator: %s; candidate %s of %s (%d basin(s)): %s",
+    allocator,
+    candidate.id,
+    snakemake.wildcards.experiment,
+    len(basins),
+    candidate.settings,
+)
+train_candidate(
+    store_path=snakemake.input.store,
+    attributes_path=snakemake.input.attributes,
+    experiment_name=snakemake.wildcards.experiment,
+    experiment=snakemake.params.experiment,
+    candidate=candidate,
+    basins=basins,
+    periods=snakemake.params.periods,
+    seed=snakemake.params.seed,
+    model_path=snakemake.output.model,
+    threads=snakemake.threads,
+    device=snakemake.params.training["device"],
+    bf16=snakemake.params.training["bf16"],
+)
+scores = score_candidate(
+    snakemake.output.model,
+    snakemake.input.store,
+    snakemake.params.periods,
+    snakemake.params.training["device"],
+)
+if snakemake.params.scope == "regional":
+    logger.info("candidate %s: median validation NSE %.3f", candidate.id, median_nse(scores))
+    write_regional_score(snakemake.output.score, candidate, scores)
+else:
+    (basin,) = basins
+    logger.info("basin %s candidate %s: validation NSE %.3f", basin, candidate.id, scores[basin])
+    write_score(snakemake.output.score, basin, candidate, scores[basin])
