@@ -41,7 +41,7 @@ def plot_tuning_validation_nse(
         axes.set_xlabel("Basin")
         axes.set_ylabel("NSE (–), validation period")
         n_candidates = table.groupby("basin")["candidate"].nunique().max() if len(table) else 0
-        axes.set_title(f"{experiment_label(experiment)}: {n_candidates} candidates per basin")
+        axes.set_title(f"{experiment_label(experiment)}: {n_candidates} candidates")
         axes.legend(loc="lower left")
         axes.grid(True, axis="y", linewidth=0.3, color="0.9")
         save_figure(figure, png_path, pdf_path)
