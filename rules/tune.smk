@@ -94,6 +94,7 @@ rule select_per_basin:
     params:
         scope="per_basin",
         basins=lambda wildcards: [wildcards.basin],
+        search_space=lambda wildcards: EXPERIMENTS[wildcards.experiment]["search_space"],
     script:
         "../workflow/scripts/select_tuning_candidate.py"
 
@@ -115,6 +116,7 @@ use rule select_per_basin as select_regional with:
     params:
         scope="regional",
         basins=BASINS,
+        search_space=lambda wildcards: EXPERIMENTS[wildcards.experiment]["search_space"],
 
 
 rule tuning_table:

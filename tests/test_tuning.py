@@ -156,6 +156,19 @@ def test_a_score_of_another_basin_is_rejected(tmp_path: Path) -> None:
         best_record("01123000", paths)
 
 
+def test_a_score_left_from_an_earlier_search_space_is_rejected(tmp_path: Path) -> None:
+    # _write_scores gives c00 hidden_size 8; the configured space now has 32 under c00.
+    paths = _write_scores(tmp_path, "01022500", {"c00": 0.5})
+    current = {"c00": Candidate("c00", {"hidden_size": 8})}
+    assert best_record("01022500", paths, current)["candidate"] == "c00"
+    changed = {"c00": Candidate("c00", {"hidden_size": 32})}
+    with pytest.raises(ValueError, match=r"c00/validation_score\.json.*earlier search"):
+        best_record("01022500", paths, changed)
+    regional = _write_regional_scores(tmp_path / "regional", {"c00": {"01022500": 0.5}})
+    with pytest.raises(ValueError, match="earlier search"):
+        regional_best_record(regional, ["01022500"], changed)
+
+
 def _write_regional_scores(root: Path, scores: dict[str, dict[str, float]]) -> list[Path]:
     paths = []
     for index, (cid, basin_nse) in enumerate(scores.items()):

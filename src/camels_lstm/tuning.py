@@ -142,13 +142,38 @@ def read_json(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path}: cannot read tuning file: {error}") from error
 
 
-def best_record(basin: str, score_files: Sequence[str | Path]) -> dict[str, Any]:
-    """The selection of one basin from its candidates' score files: all scores and the best."""
+def _check_candidate(
+    path: str | Path, record: Mapping[str, Any], expected: Mapping[str, Candidate] | None
+) -> None:
+    """A score must be of a candidate of the current search space, with the same settings: a
+    file left from an earlier space (kept with ``--rerun-triggers mtime``) is refused."""
+    if expected is None:
+        return
+    candidate = expected.get(record.get("candidate", ""))
+    if candidate is None or dict(candidate.settings) != record.get("settings"):
+        wanted = dict(candidate.settings) if candidate else "no such candidate"
+        raise ValueError(
+            f"{path}: candidate {record.get('candidate')} with settings {record.get('settings')} "
+            f"is not in the configured search space ({wanted}); it is left from an earlier "
+            "search: delete it and run again"
+        )
+
+
+def best_record(
+    basin: str,
+    score_files: Sequence[str | Path],
+    expected: Mapping[str, Candidate] | None = None,
+) -> dict[str, Any]:
+    """The selection of one basin from its candidates' score files: all scores and the best.
+
+    ``expected``: the configured candidates by id; a score of another candidate is refused.
+    """
     scores: dict[str, dict[str, Any]] = {}
     for path in score_files:
         record = read_json(path)
         if record.get("basin") != basin:
             raise ValueError(f"{path}: score of basin {record.get('basin')}, expected {basin}")
+        _check_candidate(path, record, expected)
         scores[record["candidate"]] = {"settings": record["settings"], "nse": record["nse"]}
     chosen = select_best({cid: float(entry["nse"]) for cid, entry in scores.items()})
     return {
@@ -182,7 +207,9 @@ def write_regional_score(
 
 
 def regional_best_record(
-    score_files: Sequence[str | Path], basins: Sequence[str]
+    score_files: Sequence[str | Path],
+    basins: Sequence[str],
+    expected: Mapping[str, Candidate] | None = None,
 ) -> dict[str, Any]:
     """The selection of a regional search: all candidates' scores, the best by median NSE."""
     scores: dict[str, dict[str, Any]] = {}
@@ -190,6 +217,7 @@ def regional_best_record(
         record = read_json(path)
         if "basin_nse" not in record:
             raise ValueError(f"{path}: not the score of a regional candidate (no basin_nse)")
+        _check_candidate(path, record, expected)
         missing = sorted(set(basins) - set(record["basin_nse"]))
         if missing:
             raise ValueError(f"{path}: no validation NSE for basin(s) {', '.join(missing[:5])}")

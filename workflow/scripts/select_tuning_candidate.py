@@ -2,14 +2,15 @@
 regional search the best median over all basins."""
 
 from camels_lstm import script_logging
-from camels_lstm.tuning import best_record, regional_best_record, write_json
+from camels_lstm.tuning import best_record, candidates_by_id, regional_best_record, write_json
 
 logger = script_logging.setup(snakemake.log[0])
+expected = candidates_by_id(snakemake.params.search_space)
 if snakemake.params.scope == "regional":
-    record = regional_best_record(snakemake.input.scores, snakemake.params.basins)
+    record = regional_best_record(snakemake.input.scores, snakemake.params.basins, expected)
     unit = f"{len(snakemake.params.basins)} basins"
 else:
-    record = best_record(snakemake.wildcards.basin, snakemake.input.scores)
+    record = best_record(snakemake.wildcards.basin, snakemake.input.scores, expected)
     unit = f"basin {snakemake.wildcards.basin}"
 logger.info(
     "%s: chose %s (validation NSE %s) of %d candidates: %s",
