@@ -95,9 +95,15 @@ def _snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[st
 
 
 def test_evaluation_rules_produce_tables_plots_and_report(workdir: Path) -> None:
+    results = workdir / "results"
+    # Training keeps the final checkpoint beside a finished model; aggregation removes it.
+    finished = results / "regional" / "seed0"
+    (finished / "model.pt").write_bytes(b"weights")
+    (finished / "checkpoint.pt").write_bytes(b"state")
     result = _snakemake(workdir)
     assert result.returncode == 0, result.stdout + result.stderr
-    results = workdir / "results"
+    assert not (finished / "checkpoint.pt").exists()
+    assert (finished / "model.pt").is_file()
     for name in ("nse_cdf", "nse_scatter", "nse_difference_map", "hydrographs_regional"):
         assert (results / "plots" / f"{name}.png").stat().st_size > 10_000
         assert (results / "plots" / f"{name}.pdf").is_file()

@@ -31,6 +31,7 @@ PER_BASIN_GROUP_SIZE = 4
 CANDIDATES = 2  # of single_basin_tuned: 10 (basin, candidate) jobs in 3 group jobs
 # A regional model trains and then predicts in one allocation (profiles: groups).
 REGIONAL_GROUP = "rule_regional_model"
+PER_BASIN_GROUP = "rule_per_basin_training"
 # Longer than the whole training period: the regional training job fails at run time.
 BAD_SEQ_LENGTH = 100_000
 REGIONAL_EPOCHS = 20
@@ -209,12 +210,19 @@ def run_snakemake(cluster: LocalSlurm, workdir: Path, configfile: Path, *extra: 
     )
 
 
-def run_and_preempt_regional(cluster: LocalSlurm, workdir: Path, configfile: Path) -> Completed:
-    """Run snakemake; once the regional model has a checkpoint, cancel its SLURM job (as a
-    preemption or time limit would), so that snakemake resubmits it."""
-    checkpoint = workdir / "results" / "regional" / "seed0" / "checkpoint.pt"
+def run_and_cancel(
+    cluster: LocalSlurm,
+    workdir: Path,
+    configfile: Path,
+    appeared: list[Path],
+    comment_prefix: str,
+    *extra: str,
+) -> Completed:
+    """Run snakemake; once one of the ``appeared`` files exists, cancel the running SLURM jobs
+    whose comment starts with ``comment_prefix`` (as a preemption or time limit would), so that
+    snakemake resubmits them."""
     with subprocess.Popen(
-        snakemake_command(workdir, configfile),
+        snakemake_command(workdir, configfile, *extra),
         cwd=workdir,
         env=cluster.env,
         stdout=subprocess.PIPE,
@@ -222,13 +230,13 @@ def run_and_preempt_regional(cluster: LocalSlurm, workdir: Path, configfile: Pat
         text=True,
     ) as process:
         deadline = time.monotonic() + 300
-        while not checkpoint.exists() and process.poll() is None:
-            assert time.monotonic() < deadline, "the regional model never wrote a checkpoint"
+        while not any(path.exists() for path in appeared) and process.poll() is None:
+            assert time.monotonic() < deadline, f"none of {appeared} was written"
             time.sleep(0.1)
         running = [
             job
             for job in slurm_jobs(cluster)
-            if job.comment.startswith(REGIONAL_GROUP) and job.state == "RUNNING"
+            if job.comment.startswith(comment_prefix) and job.state == "RUNNING"
         ]
         for job in running:
             subprocess.run(["scancel", job.job_id], env=cluster.env, check=True)
@@ -266,9 +274,26 @@ def slurm_jobs(cluster: LocalSlurm) -> list[SlurmJob]:
 def runs(cluster: LocalSlurm, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm") / "workflow")
     bad_config = write_tiny_config(workdir, BAD_SEQ_LENGTH)
-    # One retry instead of the profile's two: enough to see the memory grow, 30 s faster.
-    failing = run_snakemake(cluster, workdir, bad_config, "--retries", str(RETRIES))
-    fixed = run_and_preempt_regional(cluster, workdir, write_tiny_config(workdir, 30))
+    basins = (workdir / "config" / "basins_slurm_test.txt").read_text().split()
+    per_basin_models = [
+        workdir / "results" / "single_basin" / basin / "seed0" / "model.pt" for basin in basins
+    ]
+    # The regional model fails (bad config value); a per-basin group job is cancelled once one
+    # of its basins is trained. One retry instead of the profile's two: enough to see the memory
+    # grow, 30 s faster.
+    failing = run_and_cancel(
+        cluster,
+        workdir,
+        bad_config,
+        per_basin_models,
+        PER_BASIN_GROUP,
+        "--retries",
+        str(RETRIES),
+    )
+    regional_checkpoint = workdir / "results" / "regional" / "seed0" / "checkpoint.pt"
+    fixed = run_and_cancel(
+        cluster, workdir, write_tiny_config(workdir, 30), [regional_checkpoint], REGIONAL_GROUP
+    )
     return Runs(workdir, failing, fixed, slurm_jobs(cluster))
 
 
@@ -307,7 +332,7 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(runs: Runs) -> None:
     for rule in ("extract_camels", "build_timeseries_store", "normalise_static_attributes"):
         assert len(jobs_of(runs, f"rule_{rule}", "COMPLETED")) == 1, rule
     assert len(jobs_of(runs, REGIONAL_GROUP, "COMPLETED")) == 1
-    groups = jobs_of(runs, "rule_per_basin_training", "COMPLETED")
+    groups = jobs_of(runs, PER_BASIN_GROUP, "COMPLETED")
     assert len(groups) == math.ceil(BASINS / PER_BASIN_GROUP_SIZE)
     # Tuning: one component per (basin, candidate), then one per basin for the final model.
     candidate_groups = jobs_of(runs, "rule_per_basin_tuning", "COMPLETED")
@@ -332,10 +357,9 @@ def test_training_jobs_get_a_gpu_and_groups_add_up_their_runtime(runs: Runs) -> 
     ]
     assert len(training) >= 4
     assert all(job.tres_per_job == "gres:gpu:1" for job in training)
-    full_group = max(jobs_of(runs, "rule_per_basin_training"), key=lambda job: job.time_limit)
-    # profiles/slurm-test: train_per_basin runtime 5 * attempt, predict_per_basin 1 * attempt
-    per_basin_minutes = 5 + 1
-    assert full_group.time_limit == f"00:{PER_BASIN_GROUP_SIZE * per_basin_minutes}:00"
+    # profiles/slurm-test: train_candidate_per_basin runtime 5 * attempt; 4 per group job.
+    full_group = max(jobs_of(runs, "rule_per_basin_tuning"), key=lambda job: job.time_limit)
+    assert full_group.time_limit == f"00:{PER_BASIN_GROUP_SIZE * 5}:00"
 
 
 @pytest.mark.slurm
@@ -352,7 +376,25 @@ def test_failing_job_is_reported_and_retried_with_more_memory(runs: Runs) -> Non
     limits = sorted(job.time_limit for job in failed)
     assert limits == [f"00:{25 * attempt}:00" for attempt in range(1, RETRIES + 2)]
     # keep-going: the rest of the workflow finished in the failing run already.
-    assert "Error in rule train_per_basin" not in log
+    assert not re.search(r"^train_per_basin\s+\d+$", runs.fixed.stdout, re.MULTILINE)
+    assert not re.search(r"^train_candidate_per_basin\s+\d+$", runs.fixed.stdout, re.MULTILINE)
+
+
+@pytest.mark.slurm
+def test_resubmitted_group_job_does_not_train_its_finished_basins_again(runs: Runs) -> None:
+    # Snakemake runs every member of a resubmitted group job again (after deleting its
+    # outputs); a basin trained before the cancellation resumes from its kept final checkpoint.
+    assert jobs_of(runs, PER_BASIN_GROUP, "CANCELLED")
+    basins = (runs.workdir / "config" / "basins_slurm_test.txt").read_text().split()
+    logs = [
+        (runs.workdir / "logs" / "train" / "single_basin" / basin / "seed0.log").read_text()
+        for basin in basins
+    ]
+    resumed = [log for log in logs if re.search(r"resuming from \S+ after epoch 1\b", log)]
+    assert resumed, "no basin of the cancelled group job resumed from its final checkpoint"
+    assert all("samples/s" not in log.split("resuming from")[-1] for log in resumed)
+    # Aggregation removed the kept checkpoints once the predictions were collected.
+    assert not list((runs.workdir / "results" / "single_basin").rglob("checkpoint.pt"))
 
 
 @pytest.mark.slurm

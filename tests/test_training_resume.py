@@ -1,6 +1,8 @@
 """A training job killed with SIGKILL after a checkpoint resumes on rerun and ends with the
-same weights, bit for bit, as an uninterrupted run."""
+same weights, bit for bit, as an uninterrupted run; a finished job's kept checkpoint makes a
+rerun skip training."""
 
+import importlib
 import json
 import os
 import signal
@@ -13,8 +15,12 @@ import pytest
 import torch
 from training_data import experiment, sample_data  # noqa: F401
 
+from camels_lstm.finished_checkpoints import remove_finished_checkpoints
 from camels_lstm.training import train_experiment
 from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
+
+# camels_lstm.training exports a function named like its submodule: import the module by name.
+run_module = importlib.import_module("camels_lstm.training.run")
 
 PERIODS = {
     "train": {"start": "2002-10-01", "end": "2005-09-30"},
@@ -85,7 +91,50 @@ def test_killed_run_resumes_to_identical_weights(sample_data, tmp_path, caplog):
     for name, tensor in reference["state_dict"].items():
         assert torch.equal(resumed["state_dict"][name], tensor), name
     assert [r["loss"] for r in resumed["history"]] == [r["loss"] for r in reference["history"]]
-    assert not checkpoint.exists()
+
+    # The final checkpoint is kept: a job run again after its model file was deleted (what
+    # Snakemake does to every member of a failed group job) resumes after the last epoch and
+    # writes the same model without training.
+    assert torch.load(checkpoint, weights_only=True)["epoch"] == SETTINGS["epochs"]
+    model_path.unlink()
+    caplog.clear()
+    train_experiment(**_arguments(sample_data, model_path))
+    assert f"after epoch {SETTINGS['epochs']}" in caplog.text
+    assert "samples/s" not in caplog.text  # no epoch was trained
+    again = torch.load(model_path, weights_only=True)
+    for name, tensor in reference["state_dict"].items():
+        assert torch.equal(again["state_dict"][name], tensor), name
+
+
+def test_checkpoint_of_other_training_code_is_not_resumed(
+    sample_data,  # noqa: F811
+    tmp_path,
+    caplog,
+    monkeypatch,
+):
+    model_path = tmp_path / "model.pt"
+    arguments = _arguments(sample_data, model_path)
+    arguments["experiment"] = {**SETTINGS, "epochs": 1, "validate_every": 0}
+    train_experiment(**arguments)
+    assert model_path.with_name("checkpoint.pt").is_file()
+    model_path.unlink()
+    monkeypatch.setattr(run_module, "training_code_digest", lambda: "digest of changed code")
+    caplog.set_level("INFO")
+    train_experiment(**arguments)
+    assert "another configuration" in caplog.text
+    assert "epoch 1/1" in caplog.text
+
+
+def test_finished_checkpoints_are_removed_only_beside_model_files(tmp_path) -> None:
+    finished, running = tmp_path / "finished", tmp_path / "running"
+    for folder in (finished, running):
+        folder.mkdir()
+        (folder / "checkpoint.pt").write_bytes(b"state")
+    (finished / "model.pt").write_bytes(b"weights")
+    removed = remove_finished_checkpoints([finished / "model.pt", running / "model.pt"])
+    assert removed == 1
+    assert not (finished / "checkpoint.pt").exists()
+    assert (running / "checkpoint.pt").is_file()
 
 
 @pytest.mark.parametrize(

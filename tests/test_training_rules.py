@@ -72,7 +72,18 @@ def test_per_basin_job_trains_through_snakemake(workflow_copy: Path) -> None:
     model = torch.load(workflow_copy / PER_BASIN, weights_only=True)
     assert model["basins"] == ["01022500"]
     assert model["experiment_name"] == "single_basin"
-    assert not (workflow_copy / PER_BASIN).with_name("checkpoint.pt").exists()
-    log = (workflow_copy / "logs/train/single_basin/01022500/seed0.log").read_text()
+    log_path = workflow_copy / "logs/train/single_basin/01022500/seed0.log"
+    log = log_path.read_text()
     assert "allocator:" in log and "samples/s" in log and "wrote" in log
     assert (workflow_copy / "logs/benchmarks/train/single_basin/01022500/seed0.tsv").is_file()
+
+    # Run again as a resubmitted SLURM group job runs its members (--force: Snakemake deletes
+    # the model file first): the kept final checkpoint gives the same model without training.
+    epochs = torch.load(workflow_copy / PER_BASIN, weights_only=True)["experiment"]["epochs"]
+    forced = _snakemake(workflow_copy, "--force", PER_BASIN)
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    rerun_log = log_path.read_text().removeprefix(log)  # Snakemake may remove the old log
+    assert f"after epoch {epochs}" in rerun_log and "samples/s" not in rerun_log
+    again = torch.load(workflow_copy / PER_BASIN, weights_only=True)
+    for name, tensor in model["state_dict"].items():
+        assert torch.equal(again["state_dict"][name], tensor), name

@@ -163,6 +163,9 @@ def test_tuning_runs_end_to_end_for_both_scopes(workflow_copy: Path) -> None:
     )
     metrics = pd.read_csv(results / "regional" / "metrics.csv", dtype={"basin": str})
     assert set(metrics["basin"]) == set(TINY_BASINS)
+    # Kept training checkpoints are gone once the candidates are selected and the final
+    # models' predictions aggregated.
+    assert not list(results.rglob("checkpoint.pt"))
 
     # A rerun does only what is missing: after a run stopped between one basin's candidates
     # (one candidate, the selection and the table missing), only that candidate trains again.

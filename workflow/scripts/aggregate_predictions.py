@@ -1,7 +1,11 @@
-"""Stack one experiment's per-model predictions of a period and add the ensemble mean."""
+"""Stack one experiment's per-model predictions of a period and add the ensemble mean; then
+remove the kept training checkpoints of these models."""
+
+from pathlib import Path
 
 from camels_lstm import script_logging
 from camels_lstm.evaluation import aggregate_predictions, write_netcdf_atomic
+from camels_lstm.finished_checkpoints import remove_finished_checkpoints
 
 logger = script_logging.setup(snakemake.log[0])
 paths_by_member = {}
@@ -22,3 +26,9 @@ logger.info(
     predictions.sizes["date"],
     list(predictions["member"].values),
 )
+model_files = [
+    Path(path).with_name("model.pt") for paths in paths_by_member.values() for path in paths
+]
+removed = remove_finished_checkpoints(model_files)
+if removed:
+    logger.info("removed the training checkpoints of %d finished models", removed)

@@ -3,6 +3,7 @@ the static attribute file, and write the model file."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from camels_lstm.finished_checkpoints import CHECKPOINT_NAME
 from camels_lstm.models import build_model
 from camels_lstm.training.data import PeriodArrays, WindowGatherer, load_period, select_samples
 from camels_lstm.training.loop import LoopSettings, train_loop
@@ -90,6 +92,18 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@functools.cache
+def training_code_digest() -> str:
+    """SHA-256 of the training and model code: a checkpoint written by other code (a fixed bug,
+    a changed loop) is not resumed."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("training/*.py"), *package.glob("models/*.py")]):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 class PeriodTensors:
     """A period's normalised inputs and samples on the device, ready for gathering.
 
@@ -141,7 +155,11 @@ def train_experiment(
     device: str = "auto",
     bf16: bool = False,
 ) -> None:
-    """Train and write ``model_path``; the checkpoint beside it is resumed and removed after."""
+    """Train and write ``model_path``, resuming from the checkpoint beside it.
+
+    The checkpoint is kept after the model file is written, until
+    :func:`camels_lstm.finished_checkpoints.remove_finished_checkpoints` (why: see there).
+    """
     torch.set_num_threads(threads)
     target_device = resolve_device(device)
     seq_length = int(experiment["seq_length"])
@@ -198,16 +216,17 @@ def train_experiment(
     basin_std = torch.as_tensor(
         np.nan_to_num(scalers.streamflow_std_per_basin, nan=1.0), dtype=torch.float32
     ).to(target_device)
-    checkpoint_path = model_path.with_name("checkpoint.pt")
+    checkpoint_path = model_path.with_name(CHECKPOINT_NAME)
     result = train_loop(
         model,
         train_tensors.gatherer,
         basin_std,
         settings,
         checkpoint_path,
-        # A checkpoint is resumed only for the same settings and the same data (a rebuilt store
+        # A checkpoint is resumed only for the same settings, data and code (a rebuilt store
         # with other values changes the scalers or the number of samples).
         fingerprint(
+            training_code_digest(),
             experiment,
             list(basins),
             periods,
@@ -229,5 +248,6 @@ def train_experiment(
         seed=seed,
         history=result.history,
     )
-    checkpoint_path.unlink(missing_ok=True)
-    logger.info("wrote %s", model_path)
+    logger.info(
+        "wrote %s (kept %s until the predictions are aggregated)", model_path, checkpoint_path.name
+    )
