@@ -6,8 +6,6 @@ of this repository; the per-model prediction files and static_attributes.nc are 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO_ROOT
+from conftest import run_snakemake as _snakemake
 
 from camels_lstm.synthetic_predictions import (
     synthetic_observed,
@@ -81,17 +80,6 @@ def workdir(tmp_path: Path) -> Path:
     (results / "data").mkdir()
     write_static_attributes(results / "data" / "static_attributes.nc", BASINS, rng)
     return tmp_path
-
-
-def _snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def test_evaluation_rules_produce_tables_plots_and_report(workdir: Path) -> None:

@@ -3,26 +3,13 @@ file reachable as a target, and a real per-basin job through Snakemake."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import run_snakemake as _snakemake
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--cores", "2"]
 PER_BASIN = "results/single_basin/01022500/seed0/model.pt"
-
-
-def _snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SNAKEMAKE, *arguments],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def _jobs(output: str, rule: str) -> int:

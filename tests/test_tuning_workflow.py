@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import filecmp
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +11,7 @@ import pytest
 import torch
 import yaml
 from conftest import REPO_ROOT, SCHEMA_PATH
+from conftest import run_snakemake as _run
 from test_workflow_dag import job_counts, snakemake
 
 from camels_lstm.config import ConfigError, validate_config
@@ -109,17 +108,6 @@ def _tiny_tuning_config(workdir: Path) -> Path:
     path = workdir / "config" / "tuning_test.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
-
-
-def _run(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 @pytest.mark.workflow

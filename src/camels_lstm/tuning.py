@@ -287,34 +287,19 @@ def tuned_experiment(experiment: Mapping[str, Any], best_path: str | Path) -> di
 
 def train_candidate(
     *,
-    store_path: str | Path,
-    attributes_path: str | Path | None,
-    experiment_name: str,
     experiment: Mapping[str, Any],
     candidate: Candidate,
-    basins: Sequence[str],
     periods: Mapping[str, Mapping[str, str]],
-    seed: int,
-    model_path: str | Path,
-    threads: int = 1,
-    device: str = "auto",
-    bf16: bool = False,
+    **training: Any,
 ) -> None:
-    """Train one candidate on the training period (validated on the validation period only)."""
+    """Train one candidate on the training period (validated on the validation period only);
+    ``training``: the other keyword arguments of :func:`camels_lstm.training.train_experiment`."""
     from camels_lstm.training import train_experiment
 
     train_experiment(
-        store_path=store_path,
-        attributes_path=attributes_path,
-        experiment_name=experiment_name,
         experiment=candidate_experiment(experiment, candidate.settings),
-        basins=basins,
         periods=tuning_periods(periods),
-        seed=seed,
-        model_path=model_path,
-        threads=threads,
-        device=device,
-        bf16=bf16,
+        **training,
     )
 
 
