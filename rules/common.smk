@@ -89,20 +89,27 @@ def training_mem_mb(experiment, n_basins):
     return mem_mb_for(EXPERIMENTS[experiment], n_basins)
 
 
-# Hyperparameter tuning (rules/tune.smk): experiments with a search_space.
+# Hyperparameter tuning (rules/tune.smk): the candidates of each experiment with a search_space,
+# enumerated once.
+CANDIDATES = {
+    name: candidates_by_id(settings["search_space"])
+    for name, settings in EXPERIMENTS.items()
+    if settings.get("search_space")
+}
+
+
 def candidate_ids(experiment):
-    return list(candidates_by_id(EXPERIMENTS[experiment]["search_space"]))
+    return list(CANDIDATES[experiment])
 
 
 def candidate_mem_mb(experiment, candidate, n_basins):
     """training_mem_mb with the settings of ``candidate`` (an id) or, for None, of the largest
     candidate (the final model's settings are known only once tuning is done)."""
-    space = EXPERIMENTS[experiment]["search_space"]
     chosen = [candidate] if candidate else candidate_ids(experiment)
     return max(
         mem_mb_for(
             candidate_experiment(
-                EXPERIMENTS[experiment], candidates_by_id(space)[cid].settings
+                EXPERIMENTS[experiment], CANDIDATES[experiment][cid].settings
             ),
             n_basins,
         )
@@ -121,8 +128,7 @@ def tuning_targets():
     """The tuning tables and validation-NSE figures of every tuned experiment."""
     return [
         path
-        for name, settings in EXPERIMENTS.items()
-        if settings.get("search_space")
+        for name in CANDIDATES
         for path in (
             f"results/{name}/tuning.csv",
             f"results/plots/tuning_validation_nse_{name}.png",

@@ -159,6 +159,19 @@ def _check_candidate(
         )
 
 
+def _selection(scores: Mapping[str, Mapping[str, Any]], **identity: str) -> dict[str, Any]:
+    """A best.json record: ``identity`` keys, the chosen candidate, its settings and NSE, and
+    every candidate's scores."""
+    chosen = select_best({cid: float(entry["nse"]) for cid, entry in scores.items()})
+    return {
+        **identity,
+        "candidate": chosen,
+        "settings": scores[chosen]["settings"],
+        "nse": scores[chosen]["nse"],
+        "candidates": dict(sorted(scores.items())),
+    }
+
+
 def best_record(
     basin: str,
     score_files: Sequence[str | Path],
@@ -175,14 +188,7 @@ def best_record(
             raise ValueError(f"{path}: score of basin {record.get('basin')}, expected {basin}")
         _check_candidate(path, record, expected)
         scores[record["candidate"]] = {"settings": record["settings"], "nse": record["nse"]}
-    chosen = select_best({cid: float(entry["nse"]) for cid, entry in scores.items()})
-    return {
-        "basin": basin,
-        "candidate": chosen,
-        "settings": scores[chosen]["settings"],
-        "nse": scores[chosen]["nse"],
-        "candidates": dict(sorted(scores.items())),
-    }
+    return _selection(scores, basin=basin)
 
 
 def median_nse(basin_nse: Mapping[str, float]) -> float:
@@ -226,15 +232,7 @@ def regional_best_record(
             "nse": record["nse"],
             "basin_nse": {basin: record["basin_nse"][basin] for basin in basins},
         }
-    chosen = select_best({cid: float(entry["nse"]) for cid, entry in scores.items()})
-    return {
-        "scope": "regional",
-        "criterion": "median validation NSE over basins",
-        "candidate": chosen,
-        "settings": scores[chosen]["settings"],
-        "nse": scores[chosen]["nse"],
-        "candidates": dict(sorted(scores.items())),
-    }
+    return _selection(scores, scope="regional", criterion="median validation NSE over basins")
 
 
 def _table_row(basin: str, cid: str, entry: Mapping[str, Any], nse: float, chosen: bool) -> dict:
