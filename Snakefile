@@ -1,5 +1,7 @@
 # CAMELS US rainfall-runoff LSTMs: one model per basin against one regional model
-# (Kratzert et al., HESS 2019; EGU 2020). Stages live in rules/*.smk, logic in src/camels_lstm.
+# (Kratzert et al., HESS 2019; EGU 2020). Stages live in rules/*.smk, logic in src/camels_lstm
+# (docs/layout.md: which package serves which stage and rules).
+import os
 import sys
 from pathlib import Path
 
@@ -7,9 +9,12 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+# The library is importable here and in the scripts' own interpreters (and, with --sdm conda,
+# their own environments) without being installed.
+LIBRARY = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, LIBRARY)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [LIBRARY, os.getenv("PYTHONPATH")]))
 from camels_lstm.config import validate_config
-from camels_lstm.evaluation_workflow import evaluation_targets
 
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of
 # being merged into it, which would mix the sample's downloads and experiments into a full run).
@@ -25,16 +30,12 @@ include: "rules/common.smk"
 include: "rules/download.smk"
 include: "rules/preprocess.smk"
 include: "rules/train.smk"
-include: "rules/evaluate.smk"
 include: "rules/tune.smk"
+include: "rules/evaluate.smk"
 include: "rules/plot.smk"
 
 
 rule all:
     default_target: True
     input:
-        "results/data/camels_us.zarr",
-        "results/data/static_attributes.nc",
-        model_files(),
-        evaluation_targets(config),
-        tuning_targets(),
+        PLAN.all_targets(),

@@ -20,17 +20,19 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-
-from camels_lstm import evaluation
-from camels_lstm.plots.hydrographs import gauge_names, plot_hydrographs, select_basins
-from camels_lstm.plots.map import gauge_locations, plot_nse_difference_map
-from camels_lstm.plots.nse_cdf import nse_cdf_curves, plot_nse_cdf
-from camels_lstm.plots.scatter import paired_nse, plot_nse_scatter
-from camels_lstm.synthetic_predictions import (
+from synthetic_predictions import (
     synthetic_observed,
     write_experiment,
     write_static_attributes,
 )
+
+from camels_lstm.atomic_output import write_csv, write_netcdf
+from camels_lstm.evaluation.predictions import aggregate_predictions
+from camels_lstm.evaluation.tables import metrics_table, read_metrics_csv, summarise
+from camels_lstm.plots.hydrographs import gauge_names, plot_hydrographs, select_basins
+from camels_lstm.plots.map import gauge_locations, plot_nse_difference_map
+from camels_lstm.plots.nse_cdf import nse_cdf_curves, plot_nse_cdf
+from camels_lstm.plots.scatter import paired_nse, plot_nse_scatter
 
 EXPERIMENTS = {"single_basin": ("per_basin", [0], 0.0), "regional": ("regional", [0, 1, 2], 0.15)}
 
@@ -64,14 +66,14 @@ def evaluation_stage(root: Path, paths: dict, attributes: Path, timings: dict[st
     tables = {}
     for name, member_paths in paths.items():
         predictions = timed(
-            f"aggregate {name}", timings, evaluation.aggregate_predictions, member_paths
+            f"aggregate {name}", timings, aggregate_predictions, member_paths
         )
         target = root / name / "predictions_test.nc"
-        timed(f"write {name}", timings, evaluation.write_netcdf_atomic, predictions, target)
-        table = timed(f"metrics {name}", timings, evaluation.metrics_table, predictions, 365)
-        evaluation.write_csv_atomic(table, root / name / "metrics.csv")
-        tables[name] = evaluation.read_metrics_csv(root / name / "metrics.csv")
-    evaluation.write_csv_atomic(evaluation.summarise(tables), root / "summary.csv")
+        timed(f"write {name}", timings, write_netcdf, predictions, target)
+        table = timed(f"metrics {name}", timings, metrics_table, predictions, 365)
+        write_csv(table, root / name / "metrics.csv")
+        tables[name] = read_metrics_csv(root / name / "metrics.csv")
+    write_csv(summarise(tables), root / "summary.csv")
     plots = root / "plots"
     start = time.perf_counter()
     plot_nse_cdf(nse_cdf_curves(tables), plots / "nse_cdf.png", plots / "nse_cdf.pdf")

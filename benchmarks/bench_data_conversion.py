@@ -34,11 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
-from camels_lstm.attributes import read_attributes, write_static_attributes
-from camels_lstm.camels_catalogue import EALSTM_STATIC_ATTRIBUTES
-from camels_lstm.camels_files import index_basin_files, locate_layout
-from camels_lstm.store_reader import load_timeseries
-from camels_lstm.timeseries_store import DEFAULT_CHUNK_BASINS, build_store
+from camels_lstm.data.attributes import read_attributes, write_static_attributes
+from camels_lstm.data.catalogue import EALSTM_STATIC_ATTRIBUTES
+from camels_lstm.data.layout import index_basin_files, locate_layout
+from camels_lstm.data.store_reader import load_timeseries
+from camels_lstm.data.timeseries_store import DEFAULT_CHUNK_BASINS, build_store
 
 TRAIN = {"start": "1999-10-01", "end": "2008-09-30"}
 FORCING_INPUTS = ["prcp", "srad", "tmax", "tmin", "vp"]

@@ -7,7 +7,7 @@ attribute file built from it (``build_store`` / ``write_static_attributes``, 531
         --store store531.zarr --attributes static_attributes.nc [--threads 2]
 
 Every measurement runs in a fresh process, once with the system allocator and once with the tuned
-one of the training jobs (camels_lstm.allocator), so each ratio compares like with like:
+one of the training jobs (camels_lstm.training.allocator), so each ratio compares like with like:
 (a) our training samples/s against a bare nn.LSTM forward+backward+Adam step on random tensors of
 the same shape; (b) against neuralhydrology's cudalstm on the same basins and settings;
 (c) setup of a regional model on all 531 basins, from the store (ours) or the text files
@@ -73,8 +73,9 @@ def _ours(args: argparse.Namespace, basins: list[str]) -> dict:
     from camels_lstm.models import build_model
     from camels_lstm.training.data import load_period
     from camels_lstm.training.loop import LoopSettings, train_loop
-    from camels_lstm.training.run import PeriodTensors, read_static_attributes
     from camels_lstm.training.scalers import compute_scalers
+    from camels_lstm.training.static_attributes import read_static_attributes
+    from camels_lstm.training.tensors import PeriodTensors
 
     torch.set_num_threads(args.threads)
     experiment = _experiment(args.hidden, args.seq_length, args.batch_size)
@@ -215,7 +216,7 @@ def _worker(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, worker: str, allocator: str, basins: int, steps: int) -> dict:
-    from camels_lstm.allocator import MARKER, allocator_environment
+    from camels_lstm.training.allocator import MARKER, allocator_environment
 
     environment = {key: value for key, value in os.environ.items() if key != MARKER}
     environment.update(allocator_environment(allocator, environment))

@@ -4,7 +4,7 @@ localrules:
 
 rule download_archive:
     output:
-        archive=protected("resources/downloads/{archive}.zip"),
+        archive=protected(paths.DOWNLOAD),
     log:
         "logs/download/{archive}.log",
     benchmark:
@@ -15,16 +15,16 @@ rule download_archive:
     resources:
         mem_mb=512,
     params:
-        source=lambda wildcards: DOWNLOADS[wildcards.archive],
+        source=lambda wildcards: PLAN.downloads[wildcards.archive],
     script:
         "../workflow/scripts/download_archive.py"
 
 
 rule extract_camels:
     input:
-        archives=expand("resources/downloads/{archive}.zip", archive=DOWNLOADS),
+        archives=expand(paths.DOWNLOAD, archive=PLAN.downloads),
     output:
-        camels=directory("resources/camels_us"),
+        camels=directory(paths.CAMELS_EXTRACTED),
     log:
         "logs/download/extract_camels.log",
     benchmark:

@@ -1,9 +1,5 @@
-# Evaluation: every trained model simulates the validation and test periods
-# (results/<experiment>/[<basin>/]seed<seed>/predictions_<period>.nc); the members are stacked
-# per experiment with their ensemble mean, then metrics per basin and a summary.
-from camels_lstm.evaluation_workflow import prediction_inputs, seed_members
-
-
+# Evaluation: every trained model simulates the validation and test periods; the members are
+# stacked per experiment with their ensemble mean, then metrics per basin and a summary.
 # Aggregation reads only the small per-model files: run it beside Snakemake, not as a cluster job.
 localrules:
     aggregate_predictions,
@@ -13,88 +9,74 @@ localrules:
 
 rule predict_per_basin:
     input:
-        model="results/{experiment}/{basin}/seed{seed}/model.pt",
-        store="results/data/camels_us.zarr",
+        model=paths.MODEL["per_basin"],
+        store=paths.STORE,
     output:
-        validation="results/{experiment}/{basin}/seed{seed}/predictions_validation.nc",
-        test="results/{experiment}/{basin}/seed{seed}/predictions_test.nc",
+        validation=paths.fill(paths.MODEL_PREDICTIONS["per_basin"], period="validation"),
+        test=paths.fill(paths.MODEL_PREDICTIONS["per_basin"], period="test"),
     log:
         "logs/predict/{experiment}/{basin}/seed{seed}.log",
     benchmark:
         "logs/benchmarks/predict/{experiment}/{basin}/seed{seed}.tsv"
     wildcard_constraints:
-        experiment=experiment_pattern("per_basin"),
+        experiment=PLAN.experiment_pattern("per_basin"),
     conda:
         "../envs/training.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wildcards, attempt: attempt
-        * training_mem_mb(wildcards.experiment, 1),
+        mem_mb=PLAN.mem_mb(),
     params:
-        periods=config["periods"],
-        device=config["training"]["device"],
+        periods=PERIODS,
+        device=TRAINING["device"],
     script:
         "../workflow/scripts/predict_periods.py"
 
 
-rule predict_regional:
+use rule predict_per_basin as predict_regional with:
     input:
-        model="results/{experiment}/seed{seed}/model.pt",
-        store="results/data/camels_us.zarr",
+        model=paths.MODEL["regional"],
+        store=paths.STORE,
     output:
-        validation="results/{experiment}/seed{seed}/predictions_validation.nc",
-        test="results/{experiment}/seed{seed}/predictions_test.nc",
+        validation=paths.fill(paths.MODEL_PREDICTIONS["regional"], period="validation"),
+        test=paths.fill(paths.MODEL_PREDICTIONS["regional"], period="test"),
     log:
         "logs/predict/{experiment}/seed{seed}.log",
     benchmark:
         "logs/benchmarks/predict/{experiment}/seed{seed}.tsv"
     wildcard_constraints:
-        experiment=experiment_pattern("regional"),
-    conda:
-        "../envs/training.yaml"
-    threads: config["training"]["threads"]
-    resources:
-        mem_mb=lambda wildcards, attempt: attempt
-        * training_mem_mb(wildcards.experiment, len(BASINS)),
-    params:
-        periods=config["periods"],
-        device=config["training"]["device"],
-    script:
-        "../workflow/scripts/predict_periods.py"
+        experiment=PLAN.experiment_pattern("regional"),
+    threads: TRAINING["threads"]
 
 
 rule aggregate_predictions:
     input:
         unpack(
-            lambda wildcards: prediction_inputs(
-                config, BASINS, wildcards.experiment, wildcards.period
-            )
+            lambda wildcards: PLAN.prediction_inputs(wildcards.experiment, wildcards.period)
         ),
     output:
-        predictions="results/{experiment}/predictions_{period}.nc",
+        predictions=paths.EXPERIMENT_PREDICTIONS,
     log:
         "logs/evaluate/aggregate_predictions/{experiment}_{period}.log",
     benchmark:
         "logs/benchmarks/evaluate/aggregate_predictions/{experiment}_{period}.tsv"
-    wildcard_constraints:
-        period="validation|test",
     conda:
         "../envs/evaluation.yaml"
     threads: 1
     resources:
         mem_mb=4096,
     params:
-        members=lambda wildcards: seed_members(config, wildcards.experiment),
+        members=lambda wildcards: PLAN.members(wildcards.experiment),
+        models=lambda wildcards: PLAN.models_of(wildcards.experiment),
     script:
         "../workflow/scripts/aggregate_predictions.py"
 
 
 rule compute_metrics:
     input:
-        predictions="results/{experiment}/predictions_test.nc",
+        predictions=paths.fill(paths.EXPERIMENT_PREDICTIONS, period="test"),
     output:
         metrics=report(
-            "results/{experiment}/metrics.csv",
+            paths.METRICS,
             caption="../workflow/report/metrics.rst",
             category="Tables",
             subcategory="Metrics per basin",
@@ -117,10 +99,10 @@ rule compute_metrics:
 
 rule summarise_metrics:
     input:
-        metrics=expand("results/{experiment}/metrics.csv", experiment=EXPERIMENTS),
+        metrics=PLAN.metrics_files(),
     output:
         summary=report(
-            "results/summary.csv",
+            paths.SUMMARY,
             caption="../workflow/report/summary.rst",
             category="Tables",
             subcategory="Summary",

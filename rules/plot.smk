@@ -1,7 +1,4 @@
 # Figures of the evaluation (PNG for the report, PDF for print), each with a report caption.
-from camels_lstm.evaluation_workflow import comparison_pair
-
-
 localrules:
     plot_nse_cdf,
     plot_nse_comparison,
@@ -10,15 +7,15 @@ localrules:
 
 rule plot_nse_cdf:
     input:
-        metrics=expand("results/{experiment}/metrics.csv", experiment=EXPERIMENTS),
+        metrics=PLAN.metrics_files(),
     output:
         png=report(
-            "results/plots/nse_cdf.png",
+            paths.fill(paths.NSE_CDF, format="png"),
             caption="../workflow/report/nse_cdf.rst",
             category="Figures",
             labels={"figure": "NSE CDF"},
         ),
-        pdf="results/plots/nse_cdf.pdf",
+        pdf=paths.fill(paths.NSE_CDF, format="pdf"),
     log:
         "logs/plot/nse_cdf.log",
     benchmark:
@@ -36,24 +33,24 @@ rule plot_nse_cdf:
 
 rule plot_nse_comparison:
     input:
-        single=lambda wildcards: f"results/{comparison_pair(config)[0]}/metrics.csv",
-        regional=lambda wildcards: f"results/{comparison_pair(config)[1]}/metrics.csv",
-        attributes="results/data/static_attributes.nc",
+        single=lambda wildcards: paths.METRICS.format(experiment=PLAN.comparison_pair()[0]),
+        regional=lambda wildcards: paths.METRICS.format(experiment=PLAN.comparison_pair()[1]),
+        attributes=paths.STATIC_ATTRIBUTES,
     output:
         scatter_png=report(
-            "results/plots/nse_scatter.png",
+            paths.fill(paths.NSE_SCATTER, format="png"),
             caption="../workflow/report/nse_scatter.rst",
             category="Figures",
             labels={"figure": "NSE per basin"},
         ),
-        scatter_pdf="results/plots/nse_scatter.pdf",
+        scatter_pdf=paths.fill(paths.NSE_SCATTER, format="pdf"),
         map_png=report(
-            "results/plots/nse_difference_map.png",
+            paths.fill(paths.NSE_DIFFERENCE_MAP, format="png"),
             caption="../workflow/report/nse_difference_map.rst",
             category="Figures",
             labels={"figure": "NSE difference map"},
         ),
-        map_pdf="results/plots/nse_difference_map.pdf",
+        map_pdf=paths.fill(paths.NSE_DIFFERENCE_MAP, format="pdf"),
     log:
         "logs/plot/nse_comparison.log",
     benchmark:
@@ -64,25 +61,25 @@ rule plot_nse_comparison:
     resources:
         mem_mb=1024,
     params:
-        experiments=lambda wildcards: list(comparison_pair(config)),
+        experiments=lambda wildcards: list(PLAN.comparison_pair()),
     script:
         "../workflow/scripts/plot_nse_comparison.py"
 
 
 rule plot_hydrographs:
     input:
-        predictions="results/{experiment}/predictions_test.nc",
-        metrics="results/{experiment}/metrics.csv",
-        attributes="results/data/static_attributes.nc",
+        predictions=paths.fill(paths.EXPERIMENT_PREDICTIONS, period="test"),
+        metrics=paths.METRICS,
+        attributes=paths.STATIC_ATTRIBUTES,
     output:
         png=report(
-            "results/plots/hydrographs_{experiment}.png",
+            paths.fill(paths.HYDROGRAPHS, format="png"),
             caption="../workflow/report/hydrographs.rst",
             category="Figures",
             subcategory="Hydrographs",
             labels={"figure": "hydrographs", "experiment": "{experiment}"},
         ),
-        pdf="results/plots/hydrographs_{experiment}.pdf",
+        pdf=paths.fill(paths.HYDROGRAPHS, format="pdf"),
     log:
         "logs/plot/hydrographs_{experiment}.log",
     benchmark:

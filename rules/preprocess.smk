@@ -3,10 +3,10 @@
 # Layouts: docs/pipeline.md.
 rule build_timeseries_store:
     input:
-        camels=camels_root(),
+        camels=paths.camels_root(config),
         basins=config["basins"],
     output:
-        store=directory("results/data/camels_us.zarr"),
+        store=directory(paths.STORE),
     log:
         "logs/preprocess/build_timeseries_store.log",
     benchmark:
@@ -25,10 +25,10 @@ rule build_timeseries_store:
 
 rule normalise_static_attributes:
     input:
-        camels=camels_root(),
+        camels=paths.camels_root(config),
         basins=config["basins"],
     output:
-        attributes="results/data/static_attributes.nc",
+        attributes=paths.STATIC_ATTRIBUTES,
     log:
         "logs/preprocess/normalise_static_attributes.log",
     benchmark:

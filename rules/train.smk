@@ -1,57 +1,42 @@
 # Training: one job per (experiment, basin, seed) for per-basin experiments and one per
 # (experiment, seed) for regional ones. A checkpoint.pt beside each model (not an output, so a
-# failed or preempted job keeps it) lets a rerun resume where the job stopped.
+# failed or preempted job keeps it) lets a rerun resume where the job stopped. A tuned
+# experiment (rules/tune.smk) trains with the settings chosen on the validation period; for the
+# seed its candidates were trained with, the job copies the chosen candidate's model.
 
 
 rule train_per_basin:
     input:
-        store="results/data/camels_us.zarr",
-        attributes="results/data/static_attributes.nc",
+        unpack(PLAN.training_inputs),
     output:
-        model="results/{experiment}/{basin}/seed{seed}/model.pt",
+        model=paths.MODEL["per_basin"],
     log:
         "logs/train/{experiment}/{basin}/seed{seed}.log",
     benchmark:
         "logs/benchmarks/train/{experiment}/{basin}/seed{seed}.tsv"
     wildcard_constraints:
-        experiment=experiment_pattern("per_basin"),
+        experiment=PLAN.experiment_pattern("per_basin"),
     conda:
         "../envs/training.yaml"
-    threads: config["training"]["threads"]
+    threads: TRAINING["threads"]
     resources:
-        mem_mb=lambda wildcards, attempt: attempt
-        * training_mem_mb(wildcards.experiment, 1),
+        mem_mb=PLAN.mem_mb(),
     params:
         experiment=lambda wildcards: EXPERIMENTS[wildcards.experiment],
-        basins=lambda wildcards: [wildcards.basin],
-        periods=config["periods"],
-        training=config["training"],
+        basins=lambda wildcards: PLAN.basins_of(wildcards.experiment, wildcards),
+        tuning=lambda wildcards: PLAN.tuning(wildcards.experiment, wildcards),
+        periods=PERIODS,
+        training=TRAINING,
     script:
         "../workflow/scripts/train_model.py"
 
 
-rule train_regional:
-    input:
-        store="results/data/camels_us.zarr",
-        attributes="results/data/static_attributes.nc",
+use rule train_per_basin as train_regional with:
     output:
-        model="results/{experiment}/seed{seed}/model.pt",
+        model=paths.MODEL["regional"],
     log:
         "logs/train/{experiment}/seed{seed}.log",
     benchmark:
         "logs/benchmarks/train/{experiment}/seed{seed}.tsv"
     wildcard_constraints:
-        experiment=experiment_pattern("regional"),
-    conda:
-        "../envs/training.yaml"
-    threads: config["training"]["threads"]
-    resources:
-        mem_mb=lambda wildcards, attempt: attempt
-        * training_mem_mb(wildcards.experiment, len(BASINS)),
-    params:
-        experiment=lambda wildcards: EXPERIMENTS[wildcards.experiment],
-        basins=BASINS,
-        periods=config["periods"],
-        training=config["training"],
-    script:
-        "../workflow/scripts/train_model.py"
+        experiment=PLAN.experiment_pattern("regional"),

@@ -1,10 +1,22 @@
-"""Shared fixtures: repository paths and a scratch copy of the workflow for Snakemake runs."""
+"""Shared fixtures: repository paths, a scratch copy of the workflow, and a Snakemake runner.
+
+Markers (pyproject.toml): ``workflow`` for tests that spawn a Snakemake subprocess (dry runs
+included), ``slurm`` for tests that need the real one-node SLURM of tests/slurm_cluster.py.
+``make test-fast`` deselects both.
+
+Timeouts are generous, for a loaded machine (load average 5-9 on 2 cores), and a timeout fails
+the test with what it was waiting for. ``CAMELS_LSTM_TEST_TIMEOUT_SCALE`` (a positive number,
+default 1) multiplies every timeout of the suite, e.g. ``CAMELS_LSTM_TEST_TIMEOUT_SCALE=3`` on a
+very slow machine (tests/test_slurm.py hands the scaled limits to tests/slurm_cluster.py).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,6 +25,81 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARCHIVE = REPO_ROOT / "data" / "camels_us_sample.zip"
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 WORKFLOW_PARTS = ("Snakefile", "rules", "workflow", "config", "data", "src", "profiles", "envs")
+TIMEOUT_SCALE_VARIABLE = "CAMELS_LSTM_TEST_TIMEOUT_SCALE"
+# One Snakemake subprocess of a test: a dry run takes seconds, the longest real run (the tuning
+# test, both scopes) about 5 minutes on 2 idle cores.
+SNAKEMAKE_TIMEOUT_S = 1800
+
+
+def timeout_s(seconds: float) -> float:
+    """``seconds`` times CAMELS_LSTM_TEST_TIMEOUT_SCALE (default 1)."""
+    text = os.environ.get(TIMEOUT_SCALE_VARIABLE, "").strip()
+    try:
+        scale = float(text) if text else 1.0
+    except ValueError:
+        scale = 0.0
+    if not scale > 0:
+        raise ValueError(f"{TIMEOUT_SCALE_VARIABLE}={text!r} is not a positive number")
+    return seconds * scale
+
+
+def tail(text: str | bytes | None, lines: int = 40) -> str:
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def latest_snakemake_log(workdir: Path, lines: int = 40) -> str:
+    """The tail of the newest .snakemake/log/*.snakemake.log in ``workdir``, with its name."""
+    logs = sorted((workdir / ".snakemake" / "log").glob("*.snakemake.log"))
+    if not logs:
+        return ""
+    newest = max(logs, key=lambda path: path.stat().st_mtime)
+    text = newest.read_text(errors="replace")
+    return f"--- {newest.relative_to(workdir)} (tail)\n{tail(text, lines)}"
+
+
+def run_command(
+    command: Sequence[str],
+    workdir: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in ``workdir``, output captured, never raising on its exit status; past
+    ``timeout`` seconds (scaled, see ``timeout_s``) the test fails naming the command, its
+    workdir and the tail of what it printed (and of Snakemake's own log, if it wrote one)."""
+    limit = timeout_s(timeout)
+    try:
+        return subprocess.run(
+            list(command),
+            cwd=workdir,
+            env=None if env is None else dict(env),
+            capture_output=True,
+            text=True,
+            timeout=limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        report = [
+            f"`{' '.join(map(str, command))}` did not finish within {limit:.0f} s "
+            f"(killed; {TIMEOUT_SCALE_VARIABLE} scales this limit)",
+            f"workdir: {workdir}",
+            f"--- stdout (tail)\n{tail(expired.stdout)}",
+            f"--- stderr (tail)\n{tail(expired.stderr)}",
+            latest_snakemake_log(workdir),
+        ]
+        pytest.fail("\n".join(part for part in report if part), pytrace=False)
+
+
+def run_snakemake(
+    workdir: Path, *arguments: str, timeout: float = SNAKEMAKE_TIMEOUT_S
+) -> subprocess.CompletedProcess[str]:
+    """``snakemake --cores 2 <arguments>`` in ``workdir`` through ``run_command``."""
+    return run_command(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *arguments], workdir, timeout
+    )
 
 
 def copy_workflow(destination: Path) -> Path:
@@ -29,20 +116,6 @@ def copy_workflow(destination: Path) -> Path:
         else:
             shutil.copy2(source, destination / part)
     return destination
-
-
-def run_snakemake(
-    workdir: Path, *arguments: str, timeout: int = 900
-) -> subprocess.CompletedProcess[str]:
-    """``snakemake --cores 2 <arguments>`` in ``workdir``, output captured, never raising."""
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -33,8 +33,18 @@ PARTITION = "debug"
 FAKE_GPUS = 1
 
 
+# Deadlines for the daemons to come up: seconds on an idle machine, but munged, slurmctld and
+# slurmd each start a few processes and read their state, which takes far longer on a loaded one.
+START_TIMEOUT_S = 300.0
+QUERY_TIMEOUT_S = 60.0  # one sinfo/scontrol/squeue call
+
+
 class ClusterError(RuntimeError):
     """The local cluster could not be installed, started or reached."""
+
+
+class ClusterTimeout(ClusterError):
+    """A daemon started but did not become ready in time (a slow machine, not a missing SLURM)."""
 
 
 def missing_programs() -> list[str]:
@@ -110,7 +120,8 @@ def slurm_conf(state: Path, hardware: dict[str, str], ports: tuple[int, int]) ->
             "MpiDefault=none",
             "ReturnToService=2",
             # squeue is the only status source without accounting: keep finished jobs visible.
-            "MinJobAge=600",
+            # Twelve hours, longer than any test run, however slow the machine.
+            "MinJobAge=43200",
             "KillWait=5",
             "InactiveLimit=0",
             # One pretend GPU (a GRES without a device file), so that jobs asking for a GPU the
@@ -166,7 +177,9 @@ class LocalSlurm:
             wrapper.write_text(f'#!/bin/sh\nSLURM_CONF="{self.conf}" exec "{real}" "$@"\n')
             wrapper.chmod(0o755)
 
-    def start(self, timeout_s: float = 60.0) -> None:
+    def start(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        """Start munged, slurmctld and slurmd, each polled until ready for up to ``timeout_s``;
+        past it, ClusterTimeout names what was awaited, its last state and the daemon logs."""
         for directory in ("munge", "ctld", "spool", "log"):
             (self.state / directory).mkdir(parents=True, exist_ok=True)
         (self.state / "munge").chmod(0o700)
@@ -177,18 +190,34 @@ class LocalSlurm:
         (self.state / "gres.conf").write_text(
             f"NodeName={self.node} Name=gpu File=/dev/null Count={FAKE_GPUS}\n"
         )
-        self._start_munge()
+        self._start_munge(timeout_s)
         self._spawn("slurmctld", [_program("slurmctld"), "-D", "-i", "-f", str(self.conf)])
-        self._wait(lambda: self._query("scontrol", "ping").find("UP") >= 0, timeout_s, "slurmctld")
+        self._wait(
+            lambda: self._state("scontrol", "ping"),
+            lambda state: "UP" in state,
+            timeout_s,
+            "slurmctld to answer `scontrol ping` with UP",
+        )
         self._spawn("slurmd", [_program("slurmd"), "-D", "-N", self.node, "-f", str(self.conf)])
-        self._wait(self._node_idle, timeout_s, "the node to become idle")
+        self._wait(
+            lambda: self._state("sinfo", "--noheader", "--nodes", self.node, "--format=%t"),
+            lambda state: state.strip() == "idle",
+            timeout_s,
+            f"node {self.node} to become idle in sinfo",
+        )
 
-    def _start_munge(self) -> None:
+    def _start_munge(self, timeout_s: float) -> None:
         munge = self.state / "munge"
         key = munge / "munge.key"
-        subprocess.run(
-            [_program("mungekey"), "--create", f"--keyfile={key}"], check=True, capture_output=True
+        created = subprocess.run(
+            [_program("mungekey"), "--create", f"--keyfile={key}"],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
         )
+        if created.returncode != 0:
+            raise ClusterError(f"mungekey --create failed: {created.stdout}{created.stderr}")
         key.chmod(0o600)
         socket_path = munge / "munge.socket"
         self._spawn(
@@ -204,7 +233,12 @@ class LocalSlurm:
                 f"--log-file={self.state / 'log' / 'munged.log'}",
             ],
         )
-        self._wait(socket_path.exists, 20.0, "munged's socket")
+        self._wait(
+            lambda: "socket exists" if socket_path.exists() else "no socket yet",
+            lambda state: state == "socket exists",
+            timeout_s,
+            f"munged to create {socket_path}",
+        )
 
     def _spawn(self, name: str, command: list[str]) -> None:
         log = (self.state / "log" / f"{name}.out").open("wb")
@@ -212,52 +246,68 @@ class LocalSlurm:
             command, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True
         )
 
+    def _client(self, program: str, *arguments: str) -> tuple[str, str]:
+        """(stdout, stderr) of a client call; a call that hangs past QUERY_TIMEOUT_S gives
+        ("", a note): a slow daemon is what the callers wait out, not an error."""
+        try:
+            result = subprocess.run(
+                [_program(program), *arguments],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=QUERY_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return "", f"({program} gave no answer within {QUERY_TIMEOUT_S:.0f} s)"
+        return result.stdout, result.stderr
+
     def _query(self, program: str, *arguments: str) -> str:
-        result = subprocess.run(
-            [_program(program), *arguments],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        )
-        return result.stdout
+        return self._client(program, *arguments)[0]
 
-    def _node_idle(self) -> bool:
-        state = self._query("sinfo", "--noheader", "--nodes", self.node, "--format=%t").strip()
-        return state == "idle"
+    def _state(self, program: str, *arguments: str) -> str:
+        """What a client call printed, its error if it printed nothing: a state to report."""
+        stdout, stderr = self._client(program, *arguments)
+        return stdout if stdout.strip() else stderr.strip()
 
-    def _wait(self, ready: Callable[[], bool], timeout_s: float, what: str) -> None:
+    def _wait(
+        self, probe: Callable[[], str], ready: Callable[[str], bool], timeout_s: float, what: str
+    ) -> None:
+        """Call ``probe`` until ``ready`` accepts its answer; a daemon that exits fails at once,
+        and past ``timeout_s`` ClusterTimeout quotes the last answer and the daemon logs."""
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        state = ""
+        while True:
             for name, process in self.daemons.items():
                 if process.poll() is not None:
-                    raise ClusterError(f"{name} exited with {process.returncode}\n{self.logs()}")
-            if ready():
+                    raise ClusterError(
+                        f"{name} exited with {process.returncode} while waiting for {what}\n"
+                        f"{self.logs()}"
+                    )
+            state = probe()
+            if ready(state):
                 return
-            time.sleep(0.5)
-        raise ClusterError(f"timed out after {timeout_s:.0f} s waiting for {what}\n{self.logs()}")
+            if time.monotonic() >= deadline:
+                raise ClusterTimeout(
+                    f"timed out after {timeout_s:.0f} s waiting for {what}; last state: "
+                    f"{state.strip() or '(empty)'!r}\n{self.logs()}"
+                )
+            time.sleep(1.0)
 
-    def logs(self) -> str:
-        """Tail of every daemon log, for error messages."""
+    def logs(self, count: int = 25) -> str:
+        """The last ``count`` lines of every daemon log, for error messages."""
         parts = []
         for log in sorted((self.state / "log").glob("*")):
-            lines = log.read_text(errors="replace").splitlines()[-15:]
+            lines = log.read_text(errors="replace").splitlines()[-count:]
             parts.append(f"--- {log.name}\n" + "\n".join(lines))
         return "\n".join(parts)
 
     def stop(self) -> None:
         """Cancel leftover jobs, then stop the daemons this object started (slurmd first)."""
         if "slurmctld" in self.daemons and self.daemons["slurmctld"].poll() is None:
-            subprocess.run(
-                [_program("scancel"), "--full", "--partition", PARTITION],
-                env=self.env,
-                capture_output=True,
-                timeout=20,
-                check=False,
-            )
+            self._query("scancel", "--full", "--partition", PARTITION)
             # Let slurmd end the job steps it runs, so that no slurmstepd outlives the cluster.
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 60
             while (
                 time.monotonic() < deadline
                 and self._query(
@@ -278,7 +328,9 @@ class LocalSlurm:
 
 
 @contextmanager
-def local_slurm(install: bool = True) -> Iterator[LocalSlurm]:
+def local_slurm(
+    install: bool = True, start_timeout_s: float = START_TIMEOUT_S
+) -> Iterator[LocalSlurm]:
     """A running cluster in a fresh temp dir (short path: unix sockets live there)."""
     if missing_programs():
         if not (install and is_root()):
@@ -289,7 +341,7 @@ def local_slurm(install: bool = True) -> Iterator[LocalSlurm]:
     # A SIGTERM (CI time-out, kill) would end Python without `finally`: make it an exception.
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        cluster.start()
+        cluster.start(start_timeout_s)
         yield cluster
     finally:
         cluster.stop()

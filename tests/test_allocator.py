@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from camels_lstm import allocator
+from camels_lstm.training import allocator
 
 
 def test_system_mode_changes_nothing():
@@ -38,7 +38,7 @@ def test_script_is_re_executed_once_with_the_setting(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(
         "import os\n"
-        "from camels_lstm.allocator import use_tuned_allocator\n"
+        "from camels_lstm.training.allocator import use_tuned_allocator\n"
         "print(use_tuned_allocator('glibc'), os.environ.get('GLIBC_TUNABLES', ''))\n"
     )
     environment = {k: v for k, v in os.environ.items() if k != allocator.MARKER}

@@ -1,4 +1,4 @@
-"""camels_lstm.archive: what is extracted, re-rooting, safety checks, corrupt archives."""
+"""camels_lstm.data.archive: what is extracted, re-rooting, safety checks, corrupt archives."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_ARCHIVE
 
-from camels_lstm.archive import ArchiveError, extract_camels, member_parts
+from camels_lstm.data.archive import ArchiveError, extract_camels, member_parts
 
 FORCING = "basin_mean_forcing/{product}/01/01022500_lump_{suffix}_forcing_leap.txt"
 STREAMFLOW = "usgs_streamflow/01/01022500_streamflow_qc.txt"
@@ -99,7 +99,7 @@ def test_sample_zip_gives_the_expected_tree(tmp_path: Path) -> None:
 
 
 def test_counts_per_part_are_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="camels_lstm.archive"):
+    with caplog.at_level(logging.INFO, logger="camels_lstm.data.archive"):
         extract_camels([SAMPLE_ARCHIVE], tmp_path / "camels_us", forcing="daymet")
     text = caplog.text
     assert "13 forcing files (daymet), 13 streamflow files, 7 attribute tables" in text

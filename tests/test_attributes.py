@@ -11,13 +11,13 @@ import pytest
 import xarray as xr
 from camels_testdata import SAMPLE_BASINS, extract_sample
 
-from camels_lstm.attributes import (
+from camels_lstm.data.attributes import (
     AttributeTableError,
     read_attribute_table,
     read_attributes,
     write_static_attributes,
 )
-from camels_lstm.camels_catalogue import EALSTM_STATIC_ATTRIBUTES
+from camels_lstm.data.catalogue import EALSTM_STATIC_ATTRIBUTES
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Locating and parsing CAMELS US forcing and streamflow files."""
+"""Locating CAMELS US folders and files (data.layout) and parsing them (data.camels_files)."""
 
 from __future__ import annotations
 
@@ -16,22 +16,26 @@ from camels_testdata import (
     write_basin,
 )
 
-from camels_lstm.camels_files import (
+from camels_lstm.data.attributes import read_attributes
+from camels_lstm.data.camels_files import (
     FORCING_VARIABLES,
     QC_FLAGS,
-    CamelsFileError,
     _forcing_table_fast,
     _forcing_table_slow,
     _streamflow_fast,
     _streamflow_slow,
     cfs_to_mm_per_day,
-    find_basin_files,
-    index_basin_files,
-    locate_layout,
     read_forcing,
     read_streamflow,
 )
-from camels_lstm.text_columns import split_fields
+from camels_lstm.data.layout import (
+    CamelsFileError,
+    find_basin_files,
+    find_folder,
+    index_basin_files,
+    locate_layout,
+)
+from camels_lstm.data.text_columns import split_fields
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +69,52 @@ def test_missing_product_folder_is_named(sample_root: Path) -> None:
         locate_layout(sample_root, "maurer")
     with pytest.raises(CamelsFileError, match="unknown forcing product 'cida'"):
         locate_layout(sample_root, "cida")
+
+
+def test_missing_folders_are_all_named_with_where_they_were_looked_for(tmp_path: Path) -> None:
+    (tmp_path / "usgs_streamflow").mkdir()
+    with pytest.raises(CamelsFileError) as error:
+        locate_layout(tmp_path, "daymet")
+    message = str(error.value)
+    assert (
+        f"no folder basin_mean_forcing/daymet/ (looked for {tmp_path}/basin_mean_forcing/daymet "
+        f"and {tmp_path}/*/basin_mean_forcing/daymet)"
+    ) in message
+    assert "no folder camels_attributes_v2.0/" in message
+    assert "no folder usgs_streamflow/" not in message
+
+
+@pytest.mark.parametrize("first", ["", "copy_a"])
+def test_folder_found_twice_is_an_error_naming_every_candidate(tmp_path: Path, first: str) -> None:
+    write_basin(tmp_path / first if first else tmp_path, "01022500")
+    write_basin(tmp_path / "copy_b", "01022500")
+    with pytest.raises(CamelsFileError) as error:
+        locate_layout(tmp_path, "daymet")
+    message = str(error.value)
+    for name in ("basin_mean_forcing/daymet", "usgs_streamflow", "camels_attributes_v2.0"):
+        first_path = tmp_path / first / name if first else tmp_path / name
+        assert f"folder {name}/ found 2 times, expected once: {first_path}, " in message
+        assert str(tmp_path / "copy_b" / name) in message
+
+
+def test_attribute_reader_uses_the_same_finder(tmp_path: Path) -> None:
+    for copy in ("a", "b"):
+        (tmp_path / copy / "camels_attributes_v2.0").mkdir(parents=True)
+    with pytest.raises(CamelsFileError, match=r"folder camels_attributes_v2\.0/ found 2 times"):
+        read_attributes(tmp_path)
+    with pytest.raises(CamelsFileError, match=r"no folder camels_attributes_v2\.0/ \(looked for"):
+        read_attributes(tmp_path / "a" / "camels_attributes_v2.0")
+
+
+def test_finder_skips_hidden_and_macosx_folders(tmp_path: Path) -> None:
+    for folder in ("data", "__MACOSX", ".old"):
+        (tmp_path / folder / "usgs_streamflow").mkdir(parents=True)
+    assert find_folder(tmp_path, "usgs_streamflow") == tmp_path / "data" / "usgs_streamflow"
+
+
+def test_missing_root_is_named(tmp_path: Path) -> None:
+    with pytest.raises(CamelsFileError, match=rf"CAMELS root {tmp_path}/absent does not exist"):
+        find_folder(tmp_path / "absent", "usgs_streamflow")
 
 
 def test_index_finds_every_sample_basin_in_huc_folders(sample_root: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from conftest import REPO_ROOT, SCHEMA_PATH
 
-from camels_lstm.camels_catalogue import EALSTM_STATIC_ATTRIBUTES, known_gauge_ids
-from camels_lstm.config import ConfigError, read_basin_list, validate_config
+from camels_lstm.config import ConfigError, _fill_defaults, read_basin_list, validate_config
+from camels_lstm.data.catalogue import EALSTM_STATIC_ATTRIBUTES, known_gauge_ids
 
 
 def load(name: str) -> dict[str, Any]:
@@ -51,6 +51,97 @@ def test_defaults_are_filled(sample_config: dict[str, Any]) -> None:
     }
     assert config["experiments"]["single_basin"]["initial_forget_bias"] == 3.0
     assert config["evaluation"]["min_observed_days"] == 365
+
+
+def filled(instance: Any, schema: dict[str, Any]) -> Any:
+    _fill_defaults(instance, schema, schema)
+    return instance
+
+
+BRANCHED = {
+    "$defs": {
+        "a": {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {"kind": {"const": "a"}, "x": {"type": "integer", "default": 1}},
+        },
+        "b": {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {"kind": {"const": "b"}, "y": {"type": "string", "default": "why"}},
+        },
+    },
+    "type": "object",
+    "properties": {
+        "one": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/a"}, {"$ref": "#/$defs/b"}]},
+        "any": {"anyOf": [{"$ref": "#/$defs/a"}, {"properties": {"z": {"default": 0}}}]},
+        "all": {"allOf": [{"properties": {"p": {"default": 1}}}, {"$ref": "#/$defs/a"}]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"kind": "a"}, {"kind": "a", "x": 1}),
+        ({"kind": "b"}, {"kind": "b", "y": "why"}),
+        ({"kind": "b", "y": "mine"}, {"kind": "b", "y": "mine"}),
+        (None, None),
+        ({"kind": "c"}, {"kind": "c"}),  # matches no branch: left to validation
+        ({}, {}),  # matches neither required kind
+    ],
+)
+def test_defaults_of_the_matching_one_of_branch_only(value: Any, expected: Any) -> None:
+    assert filled({"one": value}, BRANCHED)["one"] == expected
+
+
+def test_one_of_matching_several_branches_fills_none() -> None:
+    schema = {
+        "oneOf": [{"properties": {"x": {"default": 1}}}, {"properties": {"y": {"default": 2}}}]
+    }
+    assert filled({}, schema) == {}
+
+
+def test_any_of_fills_every_matching_branch_and_all_of_every_branch() -> None:
+    assert filled({"any": {"kind": "a"}}, BRANCHED)["any"] == {"kind": "a", "x": 1, "z": 0}
+    assert filled({"any": {"kind": "b"}}, BRANCHED)["any"] == {"kind": "b", "z": 0}
+    assert filled({"all": {"kind": "a"}}, BRANCHED)["all"] == {"kind": "a", "p": 1, "x": 1}
+
+
+def test_branches_are_chosen_before_their_defaults_are_filled() -> None:
+    # Filling branch 1's default first would make the instance match branch 2 as well.
+    schema = {
+        "anyOf": [
+            {"properties": {"x": {"default": 1}}},
+            {"required": ["x"], "properties": {"y": {"default": 2}}},
+        ]
+    }
+    assert filled({}, schema) == {"x": 1}
+
+
+def test_search_space_defaults_are_filled(sample_config: dict[str, Any]) -> None:
+    tuned = sample_config["experiments"]["single_basin_tuned"]
+    parameters = tuned["search_space"]["parameters"]
+    tuned["search_space"] = {"parameters": parameters}
+    sample_config["experiments"]["random"] = {
+        **copy.deepcopy(tuned),
+        "search_space": {"method": "random", "n_draws": 1, "parameters": parameters},
+    }
+    config = check(sample_config)
+    experiments = config["experiments"]
+    assert experiments["single_basin_tuned"]["search_space"] == {
+        "method": "grid",
+        "n_draws": 4,
+        "seed": 0,
+        "parameters": parameters,
+    }
+    assert experiments["random"]["search_space"] == {
+        "method": "random",
+        "n_draws": 1,
+        "seed": 0,
+        "parameters": parameters,
+    }
+    assert experiments["regional"]["search_space"] is None
 
 
 def test_learning_rate_keys_become_sorted_ints(sample_config: dict[str, Any]) -> None:

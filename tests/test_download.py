@@ -1,4 +1,4 @@
-"""camels_lstm.download: local and HTTP sources, resume, retries, verification, atomicity."""
+"""camels_lstm.data.download: local and HTTP sources, resume, retries, verification, atomicity."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from range_http_server import RangeServer
 
-from camels_lstm.download import DownloadError, VerificationError, download, part_path
+from camels_lstm.data.download import DownloadError, VerificationError, download, part_path
 
 SIZE = 300_000
 # Bounded network loops: short socket time-outs, no backoff sleeps, few retries.
@@ -263,7 +263,7 @@ def test_progress_is_logged(
     tmp_path: Path, payload: bytes, server: RangeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = server.serve("/camels.zip", payload)
-    with caplog.at_level(logging.INFO, logger="camels_lstm.download"):
+    with caplog.at_level(logging.INFO, logger="camels_lstm.data.download"):
         download(url, tmp_path / "a.zip", progress_every_s=0.0, chunk_bytes=65536, **FAST)
     progress = [r.getMessage() for r in caplog.records if "%" in r.getMessage()]
     assert len(progress) >= 4

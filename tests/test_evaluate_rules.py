@@ -15,7 +15,7 @@ import yaml
 from conftest import REPO_ROOT
 from conftest import run_snakemake as _snakemake
 
-from camels_lstm.synthetic_predictions import (
+from synthetic_predictions import (
     synthetic_observed,
     write_experiment,
     write_static_attributes,
@@ -27,7 +27,6 @@ import sys
 from pathlib import Path
 sys.path.insert(0, "{REPO_ROOT / "src"}")
 from camels_lstm.config import validate_config
-from camels_lstm.evaluation_workflow import evaluation_targets
 
 configfile: "config.yaml"
 validate_config(config, "{REPO_ROOT / "workflow/schemas/config.schema.yaml"}")
@@ -38,7 +37,7 @@ include: "{REPO_ROOT / "rules/plot.smk"}"
 
 rule all:
     input:
-        evaluation_targets(config),
+        PLAN.evaluation_targets(),
 """
 
 

@@ -10,8 +10,17 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from camels_lstm import evaluation
-from camels_lstm.evaluation import OBS, SIM, PredictionError
+from camels_lstm.atomic_output import write_csv, write_netcdf
+from camels_lstm.evaluation import tables
+from camels_lstm.evaluation.metrics import METRIC_NAMES
+from camels_lstm.evaluation.predictions import (
+    OBS,
+    SIM,
+    PredictionError,
+    aggregate_predictions,
+    member_prediction_paths,
+    prediction_dataset,
+)
 
 DATES = np.arange(np.datetime64("1990-01-01"), np.datetime64("1991-06-01"))  # 516 days
 BASINS = ["01013500", "01022500", "02011400"]
@@ -23,12 +32,11 @@ def _observed(n_basins: int) -> np.ndarray:
 
 
 def _write(path: Path, basins: list[str], obs: np.ndarray, sim: np.ndarray, dates=DATES) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    evaluation.prediction_dataset(basins, dates, obs, sim).to_netcdf(path)
+    write_netcdf(prediction_dataset(basins, dates, obs, sim, experiment="test", seed=0), path)
 
 
 def _per_basin_experiment(root: Path, seeds=(0, 1)) -> dict[str, list[Path]]:
-    paths = evaluation.member_prediction_paths(root, "single", "per_basin", BASINS, seeds, "test")
+    paths = member_prediction_paths(root, "single", "per_basin", BASINS, seeds, "test")
     obs = _observed(len(BASINS))
     for seed, (member, member_paths) in enumerate(paths.items()):
         for row, path in enumerate(member_paths):
@@ -39,21 +47,17 @@ def _per_basin_experiment(root: Path, seeds=(0, 1)) -> dict[str, list[Path]]:
 
 
 def test_member_prediction_paths_follow_the_contract(tmp_path: Path) -> None:
-    per_basin = evaluation.member_prediction_paths(
-        "results", "a", "per_basin", BASINS, [0, 3], "test"
-    )
+    per_basin = member_prediction_paths("results", "a", "per_basin", BASINS, [0, 3], "test")
     assert per_basin["seed3"][1] == Path("results/a/01022500/seed3/predictions_test.nc")
-    regional = evaluation.member_prediction_paths(
-        "results", "b", "regional", BASINS, [1], "validation"
-    )
+    regional = member_prediction_paths("results", "b", "regional", BASINS, [1], "validation")
     assert regional == {"seed1": [Path("results/b/seed1/predictions_validation.nc")]}
     with pytest.raises(ValueError, match="unknown scope"):
-        evaluation.member_prediction_paths("results", "c", "global", BASINS, [0], "test")
+        member_prediction_paths("results", "c", "global", BASINS, [0], "test")
 
 
 def test_aggregate_per_basin_files_adds_ensemble_mean(tmp_path: Path) -> None:
     paths = _per_basin_experiment(tmp_path)
-    predictions = evaluation.aggregate_predictions(paths)
+    predictions = aggregate_predictions(paths)
     assert predictions["member"].values.tolist() == ["seed0", "seed1", "ensemble"]
     assert predictions["basin"].values.tolist() == BASINS
     assert predictions[SIM].dims == ("member", "basin", "date")
@@ -65,7 +69,7 @@ def test_aggregate_per_basin_files_adds_ensemble_mean(tmp_path: Path) -> None:
     np.testing.assert_array_equal(predictions[OBS].values, obs)
 
     target = tmp_path / "single" / "predictions_test.nc"
-    evaluation.write_netcdf_atomic(predictions, target)
+    write_netcdf(predictions, target)
     with xr.open_dataset(target) as reread:
         assert reread["basin"].values.tolist() == BASINS
         assert reread[SIM].sizes == {"member": 3, "basin": 3, "date": DATES.size}
@@ -78,12 +82,12 @@ def test_aggregate_per_basin_files_adds_ensemble_mean(tmp_path: Path) -> None:
 
 
 def test_aggregate_regional_seeds_orders_basins(tmp_path: Path) -> None:
-    paths = evaluation.member_prediction_paths(tmp_path, "reg", "regional", BASINS, [0, 1], "test")
+    paths = member_prediction_paths(tmp_path, "reg", "regional", BASINS, [0, 1], "test")
     obs = _observed(3)
     reversed_basins = BASINS[::-1]
     for member_paths in paths.values():
         _write(member_paths[0], reversed_basins, obs[::-1], obs[::-1])
-    predictions = evaluation.aggregate_predictions(paths)
+    predictions = aggregate_predictions(paths)
     assert predictions["basin"].values.tolist() == BASINS
     np.testing.assert_array_equal(predictions[OBS].values, obs)
 
@@ -93,7 +97,7 @@ def test_missing_prediction_file_stops_with_its_name(tmp_path: Path) -> None:
     missing = paths["seed1"][2]
     missing.unlink()
     with pytest.raises(PredictionError, match="missing prediction file") as error:
-        evaluation.aggregate_predictions(paths)
+        aggregate_predictions(paths)
     assert str(missing) in str(error.value)
 
 
@@ -103,27 +107,27 @@ def test_inconsistent_dates_name_the_file(tmp_path: Path) -> None:
     obs = _observed(1)[:, :100]
     _write(odd, [BASINS[1]], obs, obs, dates=DATES[:100])
     with pytest.raises(PredictionError, match="dates") as error:
-        evaluation.aggregate_predictions(paths)
+        aggregate_predictions(paths)
     assert str(odd) in str(error.value)
 
 
 def test_missing_variable_names_file_and_variable(tmp_path: Path) -> None:
     path = tmp_path / "seed0" / "predictions_test.nc"
-    path.parent.mkdir()
-    evaluation.prediction_dataset(BASINS, DATES, _observed(3), _observed(3)).drop_vars(
-        SIM
-    ).to_netcdf(path)
+    dataset = prediction_dataset(
+        BASINS, DATES, _observed(3), _observed(3), experiment="test", seed=0
+    )
+    write_netcdf(dataset.drop_vars(SIM), path)
     with pytest.raises(PredictionError, match=re.escape(f"{path}: variable '{SIM}' missing")):
-        evaluation.aggregate_predictions({"seed0": [path]})
+        aggregate_predictions({"seed0": [path]})
 
 
 def test_differing_observations_between_seeds_are_rejected(tmp_path: Path) -> None:
-    paths = evaluation.member_prediction_paths(tmp_path, "reg", "regional", BASINS, [0, 1], "test")
+    paths = member_prediction_paths(tmp_path, "reg", "regional", BASINS, [0, 1], "test")
     obs = _observed(3)
     _write(paths["seed0"][0], BASINS, obs, obs)
     _write(paths["seed1"][0], BASINS, obs + 1, obs)
     with pytest.raises(PredictionError, match="observed streamflow differs"):
-        evaluation.aggregate_predictions(paths)
+        aggregate_predictions(paths)
 
 
 def _predictions_with_short_record() -> xr.Dataset:
@@ -138,13 +142,13 @@ def _predictions_with_short_record() -> xr.Dataset:
 
 
 def test_metrics_table_rows_and_too_few_days_status(tmp_path: Path) -> None:
-    table = evaluation.metrics_table(_predictions_with_short_record(), min_observed_days=365)
-    assert list(table.columns) == list(evaluation.METRICS_COLUMNS)
+    table = tables.metrics_table(_predictions_with_short_record(), min_observed_days=365)
+    assert list(table.columns) == list(tables.METRICS_COLUMNS)
     assert len(table) == 6  # 3 basins × 2 members
     short = table[table["basin"] == "02011400"]
     assert set(short["status"]) == {"too few observed days (12 < 365)"}
     assert short["n_observed_days"].tolist() == [12, 12]
-    assert short[list(evaluation.METRIC_NAMES)].isna().all().all()
+    assert short[list(METRIC_NAMES)].isna().all().all()
     good = table[table["basin"] == "01013500"].set_index("member")
     assert set(good["status"]) == {"ok"}
     assert good.loc["seed0", "n_observed_days"] == DATES.size
@@ -152,24 +156,22 @@ def test_metrics_table_rows_and_too_few_days_status(tmp_path: Path) -> None:
 
 
 def test_metrics_csv_keeps_leading_zeros_and_leaves_metrics_empty(tmp_path: Path) -> None:
-    table = evaluation.metrics_table(_predictions_with_short_record(), min_observed_days=365)
+    table = tables.metrics_table(_predictions_with_short_record(), min_observed_days=365)
     path = tmp_path / "exp" / "metrics.csv"
-    evaluation.write_csv_atomic(table, path)
+    write_csv(table, path)
     lines = path.read_text().splitlines()
     assert lines[0].startswith("basin,member,n_observed_days,status,nse,kge,")
     assert lines[1].startswith("01013500,seed0,")
     short_line = next(line for line in lines if line.startswith("02011400,seed0,"))
-    assert short_line.endswith(
-        "12,too few observed days (12 < 365)" + "," * len(evaluation.METRIC_NAMES)
-    )
-    reread = evaluation.read_metrics_csv(path)
+    assert short_line.endswith("12,too few observed days (12 < 365)" + "," * len(METRIC_NAMES))
+    reread = tables.read_metrics_csv(path)
     assert reread["basin"].tolist()[:2] == ["01013500", "01013500"]
     assert [p.name for p in path.parent.iterdir()] == ["metrics.csv"]  # no temporary left
 
 
 def test_constant_observation_status(tmp_path: Path) -> None:
     obs = np.full(400, 3.0)
-    row = evaluation.basin_metrics(obs, obs + np.linspace(0, 1, 400), min_observed_days=365)
+    row = tables.basin_metrics(obs, obs + np.linspace(0, 1, 400), min_observed_days=365)
     assert row["status"].startswith("constant observed streamflow")
     assert np.isnan(row["nse"])
 
@@ -186,7 +188,7 @@ def _table(nse_by_basin: dict[str, float], member: str = "ensemble", status=None
         }
         for b, v in nse_by_basin.items()
     ]
-    return pd.DataFrame(rows).reindex(columns=list(evaluation.METRICS_COLUMNS))
+    return pd.DataFrame(rows).reindex(columns=list(tables.METRICS_COLUMNS))
 
 
 def test_summary_counts_only_shared_basins() -> None:
@@ -200,14 +202,14 @@ def test_summary_counts_only_shared_basins() -> None:
         {"01013500": 0.7, "01022500": 0.6, "02011400": 0.9, "03011020": -1.0},
         status={"02011400": "too few observed days (12 < 365)"},
     )
-    assert evaluation.shared_basins({"single": single, "regional": regional}) == [
+    assert tables.shared_basins({"single": single, "regional": regional}) == [
         "01013500",
         "01022500",
     ]
-    summary = evaluation.summarise({"single": single, "regional": regional}).set_index(
+    summary = tables.summarise({"single": single, "regional": regional}).set_index(
         ["experiment", "member"]
     )
-    assert list(summary.reset_index().columns) == list(evaluation.SUMMARY_COLUMNS)
+    assert list(summary.reset_index().columns) == list(tables.SUMMARY_COLUMNS)
     assert summary.loc[("single", "ensemble"), "basins_compared"] == 2
     assert summary.loc[("single", "ensemble"), "median_nse"] == pytest.approx(0.15)
     assert summary.loc[("single", "ensemble"), "basins_nse_below_0"] == 1

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from camels_lstm.training.losses import LOSSES, mse, nse_star
+from camels_lstm.training.losses import mse, nse_star
 
 
 def test_nse_star_equals_hand_computed_value():
@@ -35,7 +35,3 @@ def test_gradient_is_finite_and_zero_for_missing_targets():
 def test_all_targets_missing_gives_zero_not_nan():
     loss = mse(torch.ones(3), torch.full((3,), float("nan")))
     assert loss.item() == 0.0 and not math.isnan(loss.item())
-
-
-def test_registry_names_match_config_schema():
-    assert set(LOSSES) == {"nse_star", "mse"}

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from camels_lstm import metrics
+from camels_lstm.evaluation import metrics
 
 NAN = np.nan
 OBS = np.array([1.0, 2.0, 3.0, 4.0, 5.0])  # mean 3, Σ(o − 3)² = 10, σ (ddof 0) = √2

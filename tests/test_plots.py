@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from camels_lstm import evaluation
+from camels_lstm.evaluation.predictions import OBS, SIM
+from camels_lstm.evaluation.tables import METRICS_COLUMNS
 from camels_lstm.plots.hydrographs import (
     gauge_names,
     plot_hydrographs,
@@ -29,7 +30,7 @@ def _table(nse: dict[str, float], status: dict[str, str] | None = None) -> pd.Da
         {"basin": b, "member": "ensemble", "status": status.get(b, "ok"), "nse": v}
         for b, v in nse.items()
     ]
-    return pd.DataFrame(rows).reindex(columns=list(evaluation.METRICS_COLUMNS))
+    return pd.DataFrame(rows).reindex(columns=list(METRICS_COLUMNS))
 
 
 @pytest.fixture
@@ -129,8 +130,8 @@ def test_hydrographs_are_written(tmp_path: Path) -> None:
     sim = np.stack([obs * 0.9, obs * 1.1])
     predictions = xr.Dataset(
         {
-            evaluation.SIM: (("member", "basin", "date"), sim),
-            evaluation.OBS: (("basin", "date"), obs),
+            SIM: (("member", "basin", "date"), sim),
+            OBS: (("basin", "date"), obs),
         },
         coords={"member": ["seed0", "ensemble"], "basin": basins, "date": dates},
     )

@@ -1,4 +1,4 @@
-"""Loading periods of the zarr store into NumPy arrays (camels_lstm.store_reader)."""
+"""Loading periods of the zarr store into NumPy arrays (camels_lstm.data.store_reader)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import xarray as xr
 from camels_testdata import write_basin
 
-from camels_lstm.store_reader import load_timeseries
-from camels_lstm.timeseries_store import build_store
+from camels_lstm.data.store_reader import load_timeseries
+from camels_lstm.data.timeseries_store import build_store
 
 BASINS = tuple(f"0101{i:04d}" for i in range(10))
 PERIOD = {"start": "2000-01-01", "end": "2000-01-05"}

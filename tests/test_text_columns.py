@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from camels_lstm.text_columns import parse_decimals, split_fields
+from camels_lstm.data.text_columns import parse_decimals, split_fields
 
 
 def _fields(words: list[str]) -> tuple[bytes, np.ndarray, np.ndarray]:

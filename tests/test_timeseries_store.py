@@ -20,10 +20,11 @@ from camels_testdata import (
 )
 from zarr.codecs import BloscCodec
 
-from camels_lstm import timeseries_store
-from camels_lstm.camels_files import FORCING_VARIABLES, CamelsFileError
-from camels_lstm.timeseries_chunks import forcing_date_span, streamflow_date_span
-from camels_lstm.timeseries_store import build_store
+from camels_lstm.data import timeseries_store
+from camels_lstm.data.camels_files import FORCING_VARIABLES
+from camels_lstm.data.layout import CamelsFileError
+from camels_lstm.data.timeseries_chunks import forcing_date_span, streamflow_date_span
+from camels_lstm.data.timeseries_store import build_store
 
 SHORT_PERIOD = {"start": "2000-01-01", "end": "2000-01-05"}
 

@@ -7,10 +7,12 @@ import torch
 import xarray as xr
 from training_data import ATTRIBUTES, INPUTS, experiment, sample_data, write_synthetic_store  # noqa: F401
 
-from camels_lstm.training import load_model_file, train_experiment
 from camels_lstm.training.data import WindowGatherer, load_period, select_samples
-from camels_lstm.training.run import PeriodTensors, read_static_attributes
+from camels_lstm.training.model_file import load_model_file
+from camels_lstm.training.run import train_experiment
 from camels_lstm.training.scalers import compute_scalers
+from camels_lstm.training.static_attributes import read_static_attributes
+from camels_lstm.training.tensors import PeriodTensors
 
 
 def _arrays(n_basins=2, n_dates=12, n_inputs=2):

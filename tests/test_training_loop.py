@@ -4,10 +4,12 @@ import torch
 from training_data import ATTRIBUTES, PERIODS, experiment, sample_data  # noqa: F401
 
 from camels_lstm.models import build_model
-from camels_lstm.training import load_model_file, predict, train_experiment
 from camels_lstm.training.checkpoint import clone_state
 from camels_lstm.training.data import WindowGatherer, select_samples
 from camels_lstm.training.loop import LoopSettings, learning_rate_at, train_loop
+from camels_lstm.training.model_file import load_model_file
+from camels_lstm.training.predict import predict
+from camels_lstm.training.run import train_experiment
 
 SHORT_PERIODS = {
     "train": {"start": "2003-10-01", "end": "2005-09-30"},

@@ -63,10 +63,10 @@ def test_state_dict_resumes_bit_for_bit_and_loads_weights_only(name):
 
 def test_state_of_another_optimizer_is_refused():
     model = _model()
-    adam = Adam(model.parameters())
+    adam = Adam(model.parameters(), lr=1e-3)
     _train(model, adam, steps=1)
     with pytest.raises(ValueError, match="rmsprop"):
-        RMSprop(model.parameters()).load_state_dict(adam.state_dict())
+        RMSprop(model.parameters(), lr=1e-2).load_state_dict(adam.state_dict())
 
 
 def test_training_step_does_not_import_torch_dynamo():
@@ -75,7 +75,7 @@ def test_training_step_does_not_import_torch_dynamo():
         "import sys, torch\n"
         "from camels_lstm.training.optimizers import Adam\n"
         "model = torch.nn.LSTM(3, 4)\n"
-        "optimizer = Adam(model.parameters())\n"
+        "optimizer = Adam(model.parameters(), lr=1e-3)\n"
         "model(torch.randn(5, 2, 3))[0].sum().backward()\n"
         "optimizer.step(); optimizer.zero_grad(); optimizer.state_dict()\n"
         "print('torch._dynamo' in sys.modules)\n"

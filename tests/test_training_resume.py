@@ -15,12 +15,13 @@ import pytest
 import torch
 from training_data import experiment, sample_data  # noqa: F401
 
-from camels_lstm.finished_checkpoints import remove_finished_checkpoints
-from camels_lstm.training import train_experiment
 from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
+from camels_lstm.training.finished_checkpoints import remove_finished_checkpoints
+from camels_lstm.training.run import train_experiment
 
 # camels_lstm.training exports a function named like its submodule: import the module by name.
 run_module = importlib.import_module("camels_lstm.training.run")
+checkpoint_module = importlib.import_module("camels_lstm.training.checkpoint")
 
 PERIODS = {
     "train": {"start": "2002-10-01", "end": "2005-09-30"},
@@ -37,7 +38,7 @@ SETTINGS = experiment(
 )
 CHILD = """
 import json, sys
-from camels_lstm.training import train_experiment
+from camels_lstm.training.run import train_experiment
 from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
 train_experiment(**json.loads(sys.argv[1]))
 """
@@ -157,3 +158,17 @@ def test_foreign_checkpoint_is_ignored(sample_data, tmp_path, caplog, contents, 
     train_experiment(**arguments)
     assert message in caplog.text
     assert torch.load(model_path, weights_only=True)["history"][0]["epoch"] == 1
+
+
+def test_torch_files_are_replaced_atomically_and_synced(tmp_path, monkeypatch) -> None:
+    synced = []
+    monkeypatch.setattr(checkpoint_module.os, "fsync", lambda fd: synced.append(fd))
+    path = tmp_path / "checkpoint.pt"
+    checkpoint_module.atomic_torch_save({"epoch": 1}, path)
+    checkpoint_module.atomic_torch_save({"epoch": 2}, path)
+    assert torch.load(path, weights_only=True) == {"epoch": 2}
+    assert len(synced) == 2
+    with pytest.raises(Exception, match="pickle"):  # a lambda cannot be saved
+        checkpoint_module.atomic_torch_save({"epoch": lambda: 3}, path)
+    assert torch.load(path, weights_only=True) == {"epoch": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]  # no temporary left

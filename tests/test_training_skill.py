@@ -6,8 +6,9 @@ import pandas as pd
 import xarray as xr
 from training_data import ATTRIBUTES, experiment, sample_data  # noqa: F401
 
-from camels_lstm.training import predict, train_experiment
-from camels_lstm.training.simulate import nse
+from camels_lstm.evaluation.metrics import nse
+from camels_lstm.training.predict import predict
+from camels_lstm.training.run import train_experiment
 
 PERIODS = {
     "train": {"start": "2001-10-01", "end": "2005-09-30"},
@@ -24,7 +25,7 @@ def _climatology_nse(data, basins) -> np.ndarray:
     for basin in basins:
         climatology = train[basin].groupby(train.index.day_of_year).mean()
         expected = climatology.reindex(validation.index.day_of_year).to_numpy()
-        scores.append(nse(expected, validation[basin].to_numpy()))
+        scores.append(nse(validation[basin].to_numpy(), expected))
     return np.array(scores)
 
 
@@ -63,8 +64,8 @@ def test_regional_lstm_beats_climatology_in_most_basins(sample_data, tmp_path): 
     model_nse = np.array(
         [
             nse(
-                simulation["streamflow_sim_mm_per_day"].sel(basin=basin).values,
                 simulation["streamflow_obs_mm_per_day"].sel(basin=basin).values,
+                simulation["streamflow_sim_mm_per_day"].sel(basin=basin).values,
             )
             for basin in sample_data.basins
         ]

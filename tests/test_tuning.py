@@ -15,8 +15,9 @@ import torch
 import xarray as xr
 from training_data import experiment, write_synthetic_store
 
+from camels_lstm.atomic_output import write_json
 from camels_lstm.plots.tuning import basin_order, plot_tuning_validation_nse
-from camels_lstm.tuning import (
+from camels_lstm.tuning.candidates import (
     Candidate,
     best_record,
     candidate_experiment,
@@ -30,7 +31,6 @@ from camels_lstm.tuning import (
     tuned_experiment,
     tuning_periods,
     tuning_table,
-    write_json,
     write_regional_score,
     write_score,
 )
@@ -50,7 +50,7 @@ def test_grid_takes_every_combination_in_a_fixed_order() -> None:
     settings = [tuple(sorted(c.settings.items())) for c in candidates]
     assert len(set(settings)) == 8
     reordered = dict(reversed(list(PARAMETERS.items())))
-    assert enumerate_candidates({"parameters": reordered}) == candidates
+    assert enumerate_candidates({"method": "grid", "parameters": reordered}) == candidates
 
 
 def test_random_draws_are_distinct_grid_points_fixed_by_the_seed() -> None:
@@ -58,7 +58,7 @@ def test_random_draws_are_distinct_grid_points_fixed_by_the_seed() -> None:
     drawn = enumerate_candidates(space)
     assert [c.id for c in drawn] == ["c00", "c01", "c02"]
     assert drawn == enumerate_candidates(space)
-    grid = [c.settings for c in enumerate_candidates({"parameters": PARAMETERS})]
+    grid = [c.settings for c in enumerate_candidates({"method": "grid", "parameters": PARAMETERS})]
     assert all(c.settings in grid for c in drawn)
     assert len({tuple(sorted(c.settings.items())) for c in drawn}) == 3
     others = [enumerate_candidates({**space, "seed": seed}) for seed in range(10)]

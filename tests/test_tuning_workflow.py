@@ -15,7 +15,7 @@ from conftest import run_snakemake as _run
 from test_workflow_dag import job_counts, snakemake
 
 from camels_lstm.config import ConfigError, validate_config
-from camels_lstm.tuning import enumerate_candidates
+from camels_lstm.tuning.candidates import enumerate_candidates
 
 
 def _sample_config() -> dict:
@@ -35,23 +35,27 @@ def test_sample_dry_run_has_one_job_per_basin_and_candidate(workflow_copy: Path)
     counts = job_counts(result.stdout)
     assert counts["train_candidate_per_basin"] == n_basins * n_candidates
     assert counts["select_per_basin"] == n_basins
-    assert counts["train_tuned_per_basin"] == n_basins * len(tuned["seeds"])
     assert counts["tuning_table"] == 1
     assert counts["plot_tuning_validation_nse"] == 1
-    untuned = [e for e in config["experiments"].values() if e["scope"] == "per_basin"]
-    assert counts["train_per_basin"] == n_basins * (len(untuned) - 1)
+    # Final models of tuned and untuned experiments: one training rule per scope.
+    per_basin = [e for e in config["experiments"].values() if e["scope"] == "per_basin"]
+    assert counts["train_per_basin"] == n_basins * sum(len(e["seeds"]) for e in per_basin)
     assert counts["compute_metrics"] == len(config["experiments"])
 
 
-def test_a_tuned_final_model_depends_on_the_selection_only(workflow_copy: Path) -> None:
+def test_a_tuned_final_model_depends_on_the_selection_and_candidates(
+    workflow_copy: Path,
+) -> None:
     target = "results/single_basin_tuned/01022500/seed0/model.pt"
     result = snakemake(workflow_copy, "-n", target)
     assert result.returncode == 0, result.stderr
     counts = job_counts(result.stdout)
-    assert counts["train_tuned_per_basin"] == 1
+    assert counts["train_per_basin"] == 1
     assert counts["select_per_basin"] == 1
-    assert "train_per_basin" not in counts
+    assert counts["train_candidate_per_basin"] == 2
     assert "predict_per_basin" not in counts
+    # The chosen candidate's model, copied as the final model, is a declared input.
+    assert "results/single_basin_tuned/tuning/01022500/c00/model.pt" in result.stdout
 
 
 def test_unknown_search_parameter_is_rejected_with_its_experiment() -> None:
@@ -75,10 +79,9 @@ def test_regional_search_is_one_candidate_job_each_over_all_basins(workflow_copy
     counts = job_counts(result.stdout)
     assert counts["train_candidate_regional"] == 4
     assert counts["select_regional"] == 1
-    assert counts["train_tuned_regional"] == len(config["experiments"]["regional"]["seeds"])
-    assert counts["predict_tuned_regional"] == len(config["experiments"]["regional"]["seeds"])
+    assert counts["train_regional"] == len(config["experiments"]["regional"]["seeds"])
+    assert counts["predict_regional"] == len(config["experiments"]["regional"]["seeds"])
     assert counts["tuning_table"] == 2
-    assert "train_regional" not in counts
 
 
 # --- a real run: both scopes tuned, tiny models ----------------------------------------------

@@ -13,8 +13,8 @@ import pytest
 import xarray as xr
 from camels_testdata import SAMPLE_BASINS, TRAIN_PERIOD, extract_sample
 
-from camels_lstm.attributes import write_static_attributes
-from camels_lstm.timeseries_store import build_store
+from camels_lstm.data.attributes import write_static_attributes
+from camels_lstm.data.timeseries_store import build_store
 
 ATTRIBUTES = ("p_mean", "aridity", "frac_snow", "elev_mean", "area_gages2")
 INPUTS = ("prcp", "srad", "tmax", "tmin", "vp")

@@ -1,16 +1,24 @@
 """Write an output file or folder under a temporary sibling name, then rename it into place.
 
 A failure (or a kill) leaves at most a hidden ``.<name>.tmp-*`` sibling, never a half-written
-target that a rerun would trust.
+target that a rerun would trust. :func:`atomic_path` is the one mechanism; the writers of the
+workflow's file formats (:func:`write_netcdf`, :func:`write_csv`, :func:`write_json`) use it, and
+so do the torch files (``training.checkpoint``), figures and the zarr store.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported inside the writers: training jobs load this module without them
+    import pandas as pd
+    import xarray as xr
 
 
 def _remove(path: Path) -> None:
@@ -44,3 +52,21 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             temporary.replace(target)
     finally:
         _remove(staging)
+
+
+def write_netcdf(dataset: xr.Dataset, path: str | Path) -> None:
+    """Write ``dataset`` as netCDF-4 (netCDF4 engine), atomically."""
+    with atomic_path(path) as temporary:
+        dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4")
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` as CSV (no index; NaN as an empty cell; floats ``%.6g``), atomically."""
+    with atomic_path(path) as temporary:
+        frame.to_csv(temporary, index=False, na_rep="", float_format="%.6g")
+
+
+def write_json(payload: Mapping[str, Any], path: str | Path) -> None:
+    """Write ``payload`` as indented JSON (NaN allowed) with a final newline, atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n")

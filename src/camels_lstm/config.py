@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from camels_lstm.camels_catalogue import ATTRIBUTE_NAMES, known_gauge_ids
+from camels_lstm.data.catalogue import ATTRIBUTE_NAMES, known_gauge_ids
 
 PERIOD_NAMES = ("train", "validation", "test")
 
@@ -49,23 +49,60 @@ def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str,
     return schema
 
 
+def _allows_object(schema: Mapping[str, Any]) -> bool:
+    types = schema.get("type", "object")
+    return "object" in (types if isinstance(types, list) else [types])
+
+
+def _branches_to_fill(
+    instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
+    """The ``allOf``, ``anyOf`` and ``oneOf`` branches whose defaults apply to ``instance``:
+    every ``allOf`` branch, each ``anyOf`` branch it matches, and the ``oneOf`` branch it
+    matches (none if it matches none or several: validation reports that)."""
+    branches = list(schema.get("allOf", []))
+    if "anyOf" in schema or "oneOf" in schema:
+        validator = jsonschema.Draft202012Validator(root)
+
+        def matching(keyword: str) -> list[Mapping[str, Any]]:
+            return [
+                b for b in schema.get(keyword, []) if validator.evolve(schema=b).is_valid(instance)
+            ]
+
+        branches += matching("anyOf")
+        one_of = matching("oneOf")
+        if len(one_of) == 1:
+            branches += one_of
+    return branches
+
+
 def _fill_defaults(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
-    """Fill missing properties that have a ``default``, recursing into nested objects."""
+    """Fill missing properties that have a ``default``, recursing into nested objects, array
+    items and the branches of ``allOf``/``anyOf``/``oneOf`` (see :func:`_branches_to_fill`).
+
+    An object's own properties are filled first (so a defaulted discriminator counts), then
+    its branches are chosen by validating the instance against each of them before any of
+    their defaults are filled.
+    """
     schema = _resolve(schema, root)
-    if not isinstance(instance, dict) or schema.get("type", "object") != "object":
-        return
-    properties = schema.get("properties", {})
-    for name, subschema in properties.items():
-        subschema = _resolve(subschema, root)
-        if name not in instance and "default" in subschema:
-            instance[name] = copy.deepcopy(subschema["default"])
-        if name in instance:
-            _fill_defaults(instance[name], subschema, root)
-    extra = schema.get("additionalProperties")
-    if isinstance(extra, Mapping):
-        for name, value in instance.items():
-            if name not in properties:
-                _fill_defaults(value, extra, root)
+    if isinstance(instance, list) and isinstance(schema.get("items"), Mapping):
+        for item in instance:
+            _fill_defaults(item, schema["items"], root)
+    if isinstance(instance, dict) and _allows_object(schema):
+        properties = schema.get("properties", {})
+        for name, subschema in properties.items():
+            subschema = _resolve(subschema, root)
+            if name not in instance and "default" in subschema:
+                instance[name] = copy.deepcopy(subschema["default"])
+            if name in instance:
+                _fill_defaults(instance[name], subschema, root)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, Mapping):
+            for name, value in instance.items():
+                if name not in properties:
+                    _fill_defaults(value, extra, root)
+    for branch in _branches_to_fill(instance, schema, root):
+        _fill_defaults(instance, branch, root)
 
 
 def _check_schema(config: dict[str, Any], schema: Mapping[str, Any]) -> None:

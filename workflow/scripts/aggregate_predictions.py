@@ -1,11 +1,10 @@
 """Stack one experiment's per-model predictions of a period and add the ensemble mean; then
 remove the kept training checkpoints of these models."""
 
-from pathlib import Path
-
 from camels_lstm import script_logging
-from camels_lstm.evaluation import aggregate_predictions, write_netcdf_atomic
-from camels_lstm.finished_checkpoints import remove_finished_checkpoints
+from camels_lstm.atomic_output import write_netcdf
+from camels_lstm.evaluation.predictions import aggregate_predictions
+from camels_lstm.training.finished_checkpoints import remove_finished_checkpoints
 
 logger = script_logging.setup(snakemake.log[0])
 paths_by_member = {}
@@ -18,7 +17,7 @@ logger.info(
     len(next(iter(paths_by_member.values()))),
 )
 predictions = aggregate_predictions(paths_by_member)
-write_netcdf_atomic(predictions, snakemake.output.predictions)
+write_netcdf(predictions, snakemake.output.predictions)
 logger.info(
     "wrote %s: %d basins x %d days, members %s",
     snakemake.output.predictions,
@@ -26,9 +25,6 @@ logger.info(
     predictions.sizes["date"],
     list(predictions["member"].values),
 )
-model_files = [
-    Path(path).with_name("model.pt") for paths in paths_by_member.values() for path in paths
-]
-removed = remove_finished_checkpoints(model_files)
+removed = remove_finished_checkpoints(snakemake.params.models)
 if removed:
     logger.info("removed the training checkpoints of %d finished models", removed)

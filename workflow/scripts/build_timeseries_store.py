@@ -2,7 +2,7 @@
 
 from camels_lstm import script_logging
 from camels_lstm.config import read_basin_list
-from camels_lstm.timeseries_store import build_store
+from camels_lstm.data.timeseries_store import build_store
 
 logger = script_logging.setup(snakemake.log[0])
 build_store(

@@ -1,7 +1,7 @@
 """Extract what the run needs (one forcing product, streamflow, attributes) from the archives."""
 
 from camels_lstm import script_logging
-from camels_lstm.archive import extract_camels
+from camels_lstm.data.archive import extract_camels
 
 logger = script_logging.setup(snakemake.log[0])
 extract_camels(

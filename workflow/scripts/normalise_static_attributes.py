@@ -1,8 +1,8 @@
 """Merge the CAMELS attribute tables and normalise them with the run's training-basin statistics."""
 
 from camels_lstm import script_logging
-from camels_lstm.attributes import write_static_attributes
 from camels_lstm.config import read_basin_list
+from camels_lstm.data.attributes import write_static_attributes
 
 logger = script_logging.setup(snakemake.log[0])
 write_static_attributes(

@@ -3,7 +3,7 @@
 import xarray as xr
 
 from camels_lstm import script_logging
-from camels_lstm.evaluation import read_metrics_csv
+from camels_lstm.evaluation.tables import read_metrics_csv
 from camels_lstm.plots.hydrographs import gauge_names, plot_hydrographs, select_basins
 
 logger = script_logging.setup(snakemake.log[0])

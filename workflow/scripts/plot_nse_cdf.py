@@ -1,7 +1,7 @@
 """Empirical CDF of ensemble NSE per experiment, on the basins all experiments share."""
 
 from camels_lstm import script_logging
-from camels_lstm.evaluation import read_metrics_csv
+from camels_lstm.evaluation.tables import read_metrics_csv
 from camels_lstm.plots.nse_cdf import nse_cdf_curves, plot_nse_cdf
 
 logger = script_logging.setup(snakemake.log[0])

@@ -1,7 +1,7 @@
 """Single-basin against regional NSE per basin: scatter with 1:1 line, map of the difference."""
 
 from camels_lstm import script_logging
-from camels_lstm.evaluation import read_metrics_csv
+from camels_lstm.evaluation.tables import read_metrics_csv
 from camels_lstm.plots.map import gauge_locations, plot_nse_difference_map
 from camels_lstm.plots.scatter import paired_nse, plot_nse_scatter
 

@@ -1,7 +1,7 @@
 """Simulate the validation and test periods with one trained model, in mm/day."""
 
 from camels_lstm import script_logging
-from camels_lstm.evaluation import write_netcdf_atomic
+from camels_lstm.atomic_output import write_netcdf
 from camels_lstm.training.predict import predict
 
 logger = script_logging.setup(snakemake.log[0])
@@ -27,4 +27,4 @@ for period, output in (
         predictions.sizes["date"],
         int(simulated.notnull().sum()),
     )
-    write_netcdf_atomic(predictions, output)
+    write_netcdf(predictions, output)

@@ -1,11 +1,10 @@
 """Keep the tuning candidate with the best validation NSE (ties: lowest id): per basin, or for a
 regional search the best median over all basins."""
 
-from pathlib import Path
-
 from camels_lstm import script_logging
-from camels_lstm.finished_checkpoints import remove_finished_checkpoints
-from camels_lstm.tuning import best_record, candidates_by_id, regional_best_record, write_json
+from camels_lstm.atomic_output import write_json
+from camels_lstm.training.finished_checkpoints import remove_finished_checkpoints
+from camels_lstm.tuning.candidates import best_record, candidates_by_id, regional_best_record
 
 logger = script_logging.setup(snakemake.log[0])
 expected = candidates_by_id(snakemake.params.search_space)
@@ -24,7 +23,5 @@ logger.info(
     record["settings"],
 )
 write_json(record, snakemake.output.best)
-removed = remove_finished_checkpoints(
-    Path(path).with_name("model.pt") for path in snakemake.input.scores
-)
+removed = remove_finished_checkpoints(snakemake.params.candidate_models.values())
 logger.info("removed the training checkpoints of %d scored candidates", removed)

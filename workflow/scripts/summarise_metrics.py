@@ -1,7 +1,8 @@
 """NSE summary of all experiments on the basins they share."""
 
 from camels_lstm import script_logging
-from camels_lstm.evaluation import read_metrics_csv, summarise, write_csv_atomic
+from camels_lstm.atomic_output import write_csv
+from camels_lstm.evaluation.tables import read_metrics_csv, summarise
 
 logger = script_logging.setup(snakemake.log[0])
 tables = {
@@ -9,5 +10,5 @@ tables = {
     for experiment, path in zip(snakemake.params.experiments, snakemake.input.metrics, strict=True)
 }
 summary = summarise(tables)
-write_csv_atomic(summary, snakemake.output.summary)
+write_csv(summary, snakemake.output.summary)
 logger.info("wrote %s:\n%s", snakemake.output.summary, summary.to_string(index=False))

@@ -2,13 +2,13 @@
 training period and score it by NSE on the validation period (the test period is not given to
 this job)."""
 
-from camels_lstm.allocator import use_tuned_allocator
+from camels_lstm.training.allocator import use_tuned_allocator
 
 # Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set.
 allocator = use_tuned_allocator(snakemake.params.training["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
-from camels_lstm.tuning import (  # noqa: E402
+from camels_lstm.tuning.candidates import (  # noqa: E402
     candidates_by_id,
     median_nse,
     score_candidate,

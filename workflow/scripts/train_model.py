@@ -1,12 +1,12 @@
 """Train one model: one basin's (per-basin experiments) or all basins' (regional experiments)."""
 
-from camels_lstm.allocator import use_tuned_allocator
+from camels_lstm.training.allocator import use_tuned_allocator
 
 # Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set.
 allocator = use_tuned_allocator(snakemake.params.training["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
-from camels_lstm.training import train_experiment  # noqa: E402
+from camels_lstm.training.run import train_experiment  # noqa: E402
 
 logger = script_logging.setup(snakemake.log[0])
 logger.info("allocator: %s", allocator)

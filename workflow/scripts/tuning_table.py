@@ -1,8 +1,8 @@
 """Table of every basin's tuning candidates, their validation NSE and the chosen one."""
 
 from camels_lstm import script_logging
-from camels_lstm.evaluation import write_csv_atomic
-from camels_lstm.tuning import regional_tuning_table, tuning_table
+from camels_lstm.atomic_output import write_csv
+from camels_lstm.tuning.candidates import regional_tuning_table, tuning_table
 
 logger = script_logging.setup(snakemake.log[0])
 basins = snakemake.params.basins
@@ -12,4 +12,4 @@ if snakemake.params.scope == "regional":
 else:
     table = tuning_table(dict(zip(basins, snakemake.input.best, strict=True)))
 logger.info("%d basins x candidates: %d rows", table["basin"].nunique(), len(table))
-write_csv_atomic(table, snakemake.output.table)
+write_csv(table, snakemake.output.table)

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from camels_lstm.evaluation import ENSEMBLE, OBS, SIM, nse_by_basin
+from camels_lstm.evaluation.predictions import ENSEMBLE, OBS, SIM
+from camels_lstm.evaluation.tables import nse_by_basin
 from camels_lstm.plots import DOUBLE_COLUMN_INCHES, experiment_label, journal_style, save_figure
 
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MultipleLocator
 
-from camels_lstm.evaluation import ENSEMBLE, nse_by_basin
+from camels_lstm.evaluation.predictions import ENSEMBLE
+from camels_lstm.evaluation.tables import nse_by_basin
 from camels_lstm.plots import SINGLE_COLUMN_INCHES, experiment_label, journal_style, save_figure
 
 

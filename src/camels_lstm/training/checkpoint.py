@@ -1,11 +1,15 @@
 """Atomic torch files and the per-epoch training checkpoint (resume after kill -9/preemption).
 
 Everything is saved as plain tensors, dicts, lists, strings and numbers, so files load with
-``torch.load(..., weights_only=True)``.
+``torch.load(..., weights_only=True)``. A checkpoint is resumed only when its
+:func:`fingerprint` (settings, data and :func:`training_code_digest`) matches.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -14,6 +18,7 @@ from typing import Any
 
 import torch
 
+from camels_lstm.atomic_output import atomic_path
 from camels_lstm.training.optimizers import Optimizer
 
 logger = logging.getLogger(__name__)
@@ -23,17 +28,28 @@ CHECKPOINT_FORMAT = "camels_lstm.checkpoint/1"
 
 def atomic_torch_save(contents: Any, path: str | Path) -> None:
     """Write ``contents`` to a temporary sibling, flush it to disk, then rename it over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with temporary.open("wb") as handle:
-            torch.save(contents, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with atomic_path(path) as temporary, temporary.open("wb") as handle:
+        torch.save(contents, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def fingerprint(*parts: Any) -> str:
+    """SHA-256 of ``parts`` as sorted-key JSON (non-JSON values by their ``str``)."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def training_code_digest() -> str:
+    """SHA-256 of the training and model code: a checkpoint written by other code (a fixed bug,
+    a changed loop) is not resumed."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("training/*.py"), *package.glob("models/*.py")]):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def clone_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from camels_lstm.store_reader import load_timeseries
+from camels_lstm.data.store_reader import load_timeseries
 
 STREAMFLOW = "streamflow_mm_per_day"
 

@@ -30,16 +30,19 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoopSettings:
+    """The training settings of one model; build them from a validated experiment (whose
+    schema defaults are filled) with :meth:`from_experiment`: no defaults are restated here."""
+
     epochs: int
     batch_size: int
     learning_rate: dict[int, float]
-    loss: str = "nse_star"
-    optimizer: str = "adam"
-    clip_grad_norm: float | None = 1.0
-    validate_every: int = 0
-    early_stopping_patience: int | None = None
-    seed: int = 0
-    bf16: bool = False
+    loss: str
+    optimizer: str
+    clip_grad_norm: float | None
+    validate_every: int
+    early_stopping_patience: int | None
+    seed: int
+    bf16: bool
 
     @classmethod
     def from_experiment(cls, experiment: Mapping[str, Any], seed: int, bf16: bool) -> LoopSettings:
@@ -48,7 +51,7 @@ class LoopSettings:
             batch_size=int(experiment["batch_size"]),
             learning_rate={int(k): float(v) for k, v in experiment["learning_rate"].items()},
             loss=experiment["loss"],
-            optimizer=experiment.get("optimizer", "adam"),
+            optimizer=experiment["optimizer"],
             clip_grad_norm=experiment["clip_grad_norm"],
             validate_every=int(experiment["validate_every"]),
             early_stopping_patience=experiment["early_stopping_patience"],

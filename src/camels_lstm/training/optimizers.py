@@ -1,11 +1,12 @@
 """Adam and RMSprop as small in-place tensor updates, with plain-tensor state for checkpoints.
 
-The update rules and defaults are those of Adam (Kingma and Ba, 2015; betas 0.9/0.999, eps 1e-8)
-and of RMSprop as in torch (alpha 0.99, eps 1e-8, no momentum, not centred), without weight
-decay. Our own rather than ``torch.optim`` because the first call of any ``torch.optim.Optimizer``
-method imports ``torch._dynamo`` (and with it sympy, torch.distributed, ...): about 70 MB of
-resident memory in every training process, a fifth of a 531-basin regional run's data and
-interpreter together (benchmarks/README.md). A model has a handful of parameter tensors, so a
+The update rules and constants are those of Adam (Kingma and Ba, 2015; betas 0.9/0.999, eps
+1e-8) and of RMSprop as in torch (alpha 0.99, eps 1e-8, no momentum, not centred), without weight
+decay; the learning rate has no default here (it comes from the experiment's schedule). Our own
+rather than ``torch.optim`` because the first call of any ``torch.optim.Optimizer`` method
+imports ``torch._dynamo`` (and with it sympy, torch.distributed, ...): about 70 MB of resident
+memory in every training process, a fifth of a 531-basin regional run's data and interpreter
+together (benchmarks/README.md). A model has a handful of parameter tensors, so a
 per-tensor loop costs nothing next to the LSTM step.
 """
 
@@ -89,7 +90,7 @@ class Adam(Optimizer):
     def __init__(
         self,
         parameters: Iterable[nn.Parameter],
-        lr: float = 1e-3,
+        lr: float,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
@@ -117,7 +118,7 @@ class RMSprop(Optimizer):
     def __init__(
         self,
         parameters: Iterable[nn.Parameter],
-        lr: float = 1e-2,
+        lr: float,
         alpha: float = 0.99,
         eps: float = 1e-8,
     ) -> None:

@@ -11,8 +11,8 @@ import numpy as np
 
 from camels_lstm.training.data import load_period
 from camels_lstm.training.model_file import TrainedModel, load_model_file
-from camels_lstm.training.run import PeriodTensors, resolve_device
 from camels_lstm.training.simulate import simulate_samples
+from camels_lstm.training.tensors import PeriodTensors, resolve_device
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -28,13 +28,15 @@ def predict(
     batch_size: int = 2048,
 ) -> xr.Dataset:
     """Simulated (``streamflow_sim_mm_per_day``) and observed (``streamflow_obs_mm_per_day``)
-    streamflow on (basin, date) for ``start``..``end``.
+    streamflow on (basin, date) for ``start``..``end``, as
+    :func:`camels_lstm.evaluation.predictions.prediction_dataset` lays out a prediction file.
 
     ``basins`` defaults to the model's basins (a subset may be given). A day is NaN in the
     simulation when its ``seq_length``-day input window (which may reach before ``start``) is
     incomplete.
     """
-    import xarray as xr  # here, not at the top: training jobs import this package without it
+    # Here, not at the top: training jobs import this package without xarray.
+    from camels_lstm.evaluation.predictions import prediction_dataset
 
     target_device = resolve_device(device)
     trained = model if isinstance(model, TrainedModel) else load_model_file(model, target_device)
@@ -56,20 +58,15 @@ def predict(
     normalised = simulate_samples(trained.model, tensors.gatherer, batch_size)
     first = arrays.period_start_index
     observed = arrays.period_streamflow
-    coords = {"basin": chosen, "date": arrays.dates[first:].astype("datetime64[ns]")}
     simulated = np.full(observed.shape, np.nan, dtype=np.float32)
     simulated[tensors.basin_index, tensors.day_index - first] = scalers.streamflow_mm_per_day(
         normalised
     )
-    return xr.Dataset(
-        {
-            "streamflow_sim_mm_per_day": (("basin", "date"), simulated, {"units": "mm/day"}),
-            "streamflow_obs_mm_per_day": (
-                ("basin", "date"),
-                observed,
-                {"units": "mm/day"},
-            ),
-        },
-        coords=coords,
-        attrs={"experiment": trained.experiment_name, "seed": trained.seed},
+    return prediction_dataset(
+        chosen,
+        arrays.dates[first:],
+        observed,
+        simulated,
+        experiment=trained.experiment_name,
+        seed=trained.seed,
     )

@@ -1,4 +1,4 @@
-"""Run a trained model over all samples of a period (no gradients) and score it."""
+"""Run a trained model over all samples of a period (no gradients) and score it by basin."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from camels_lstm.evaluation.metrics import nse
 from camels_lstm.training.data import WindowGatherer
 
 
@@ -32,25 +33,17 @@ def simulate_samples(
     return torch.cat(outputs).numpy()
 
 
-def nse(simulated: np.ndarray, observed: np.ndarray) -> float:
-    """Nash-Sutcliffe efficiency over the days where both are finite (NaN if undefined)."""
-    both = np.isfinite(simulated) & np.isfinite(observed)
-    if both.sum() < 2:
-        return float("nan")
-    obs = observed[both].astype(np.float64)
-    denominator = ((obs - obs.mean()) ** 2).sum()
-    if denominator == 0:
-        return float("nan")
-    return float(1.0 - ((simulated[both] - obs) ** 2).sum() / denominator)
-
-
 def nse_per_basin(
     simulated: np.ndarray, observed: np.ndarray, basin_index: np.ndarray, n_basins: int
 ) -> np.ndarray:
-    """NSE of each basin from per-sample arrays (samples of one basin are scored together)."""
+    """NSE of each basin from per-sample arrays (samples of one basin are scored together).
+
+    :func:`camels_lstm.evaluation.metrics.nse` over the samples on which both are finite, the
+    NSE the evaluation reports; NaN for a basin without samples or with constant observations.
+    """
     scores = np.full(n_basins, np.nan)
     for basin in range(n_basins):
         mine = basin_index == basin
         if mine.any():
-            scores[basin] = nse(simulated[mine], observed[mine])
+            scores[basin] = nse(observed[mine], simulated[mine])
     return scores

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from camels_lstm.atomic_output import atomic_path
+from camels_lstm.atomic_output import atomic_path, write_json
+from camels_lstm.evaluation import metrics
 
 TUNING_PERIODS = ("train", "validation")
 
@@ -44,21 +45,37 @@ def _grid(parameters: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _every_point(points: list[dict[str, Any]], _: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return points
+
+
+def _random_points(
+    points: list[dict[str, Any]], search_space: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(int(search_space["seed"]))
+    n_draws = min(int(search_space["n_draws"]), len(points))
+    return [points[int(i)] for i in rng.choice(len(points), size=n_draws, replace=False)]
+
+
+# search_space.method -> the candidates it takes from the grid (schema: config.schema.yaml).
+SEARCH_METHODS = {"grid": _every_point, "random": _random_points}
+
+
 def enumerate_candidates(search_space: Mapping[str, Any]) -> list[Candidate]:
-    """The candidates of ``search_space``, in a fixed order with ids ``c00``, ``c01``, ...
+    """The candidates of ``search_space`` (validated, defaults filled), in a fixed order with
+    ids ``c00``, ``c01``, ...
 
     ``method: grid`` takes every combination (parameters in name order, values in the given
     order); ``method: random`` draws ``n_draws`` distinct combinations of that grid with
     ``seed`` (all of them if the grid is smaller).
     """
     points = _grid(search_space["parameters"])
-    method = search_space.get("method", "grid")
-    if method == "random":
-        rng = np.random.default_rng(int(search_space.get("seed", 0)))
-        n_draws = min(int(search_space.get("n_draws", 4)), len(points))
-        points = [points[int(i)] for i in rng.choice(len(points), size=n_draws, replace=False)]
-    elif method != "grid":
-        raise ValueError(f"search_space.method: expected 'grid' or 'random', got {method!r}")
+    method = search_space["method"]
+    if method not in SEARCH_METHODS:
+        raise ValueError(
+            f"search_space.method: expected one of {sorted(SEARCH_METHODS)}, got {method!r}"
+        )
+    points = SEARCH_METHODS[method](points, search_space)
     width = max(2, len(str(len(points) - 1)))
     return [Candidate(f"c{index:0{width}d}", point) for index, point in enumerate(points)]
 
@@ -84,14 +101,6 @@ def candidate_experiment(
 def tuning_periods(periods: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
     """Only the training and validation periods: what candidate training and scoring may read."""
     return {name: dict(periods[name]) for name in TUNING_PERIODS}
-
-
-def validation_nse(observed: np.ndarray, simulated: np.ndarray) -> float:
-    """NSE of one basin over the days on which both series are finite (NaN if undefined)."""
-    from camels_lstm.metrics import nse, paired
-
-    obs, sim = paired(np.ravel(observed), np.ravel(simulated))
-    return float(nse(obs, sim)) if obs.size >= 2 else math.nan
 
 
 def select_best(scores: Mapping[str, float]) -> str:
@@ -123,12 +132,8 @@ def take_chosen_candidate(best_path: str | Path, model_path: str | Path) -> str:
     return chosen
 
 
-def write_json(payload: Mapping[str, Any], path: str | Path) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n")
-
-
 def write_score(path: str | Path, basin: str, candidate: Candidate, nse: float) -> None:
+    """Score of one candidate of a per-basin search: its validation NSE."""
     write_json(
         {"basin": basin, "candidate": candidate.id, "settings": candidate.settings, "nse": nse},
         path,
@@ -292,7 +297,7 @@ def train_candidate(
 ) -> None:
     """Train one candidate on the training period (validated on the validation period only);
     ``training``: the other keyword arguments of :func:`camels_lstm.training.train_experiment`."""
-    from camels_lstm.training import train_experiment
+    from camels_lstm.training.run import train_experiment
 
     train_experiment(
         experiment=candidate_experiment(experiment, candidate.settings),
@@ -307,7 +312,8 @@ def score_candidate(
     periods: Mapping[str, Mapping[str, str]],
     device: str = "cpu",
 ) -> dict[str, float]:
-    """Validation NSE per basin of a trained candidate; only the validation period is read."""
+    """Validation NSE per basin of a trained candidate (:func:`camels_lstm.evaluation.metrics.nse`,
+    over the days on which both series are finite); only the validation period is read."""
     from camels_lstm.training.predict import predict
 
     validation = tuning_periods(periods)["validation"]
@@ -318,5 +324,5 @@ def score_candidate(
     simulated = predictions["streamflow_sim_mm_per_day"].transpose("basin", "date").values
     basins = [str(basin) for basin in predictions["basin"].values.tolist()]
     return {
-        basin: validation_nse(observed[row], simulated[row]) for row, basin in enumerate(basins)
+        basin: float(metrics.nse(observed[row], simulated[row])) for row, basin in enumerate(basins)
     }

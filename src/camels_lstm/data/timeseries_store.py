@@ -33,16 +33,10 @@ from zarr.codecs import BloscCodec
 from zarr.dtype import VariableLengthUTF8
 
 from camels_lstm.atomic_output import atomic_path
-from camels_lstm.camels_catalogue import gauge_huc02
-from camels_lstm.camels_files import (
-    QC_FLAGS,
-    CamelsFileError,
-    find_basin_files,
-    locate_layout,
-    read_forcing,
-    read_streamflow,
-)
-from camels_lstm.timeseries_chunks import (
+from camels_lstm.data.camels_files import QC_FLAGS, read_forcing, read_streamflow
+from camels_lstm.data.catalogue import gauge_huc02
+from camels_lstm.data.layout import CamelsFileError, find_basin_files, locate_layout
+from camels_lstm.data.timeseries_chunks import (
     QC_VARIABLE,
     BasinFiles,
     BasinSummary,

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import zarr
 
-from camels_lstm.camels_files import (
+from camels_lstm.data.camels_files import (
     FORCING_VARIABLES,
     QC_FLAGS,
     cfs_to_mm_per_day,

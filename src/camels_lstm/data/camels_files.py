@@ -1,23 +1,14 @@
-"""Locate and parse the CAMELS US text files of single basins.
+"""Parse the CAMELS US forcing and streamflow text files of single basins.
 
-Layout under a CAMELS root (as neuralhydrology users have it; HUC-02 sub-folders optional; the
-data folders may also sit one level down, e.g. in ``basin_dataset_public_v1p2/``)::
-
-    basin_mean_forcing/<product>/[<huc>/]<gauge_id>_lump_<source>_forcing_leap.txt
-    usgs_streamflow/[<huc>/]<gauge_id>_streamflow_qc.txt
-    camels_attributes_v2.0/camels_*.txt
-
-Each data folder is indexed once (one directory walk), never globbed per basin. Files are parsed
-with the vectorised byte parser of :mod:`camels_lstm.text_columns`; a file it does not accept
-(another number format, a bad row) is read again with NumPy's or pandas' C reader, and if that
-fails too, line by line to name the line at fault in the error.
+Where the files are (folder names, finding them under a root) is :mod:`camels_lstm.data.layout`.
+Files are parsed with the vectorised byte parser of :mod:`camels_lstm.data.text_columns`; a file
+it does not accept (another number format, a bad row) is read again with NumPy's or pandas' C
+reader, and if that fails too, line by line to name the line at fault in the error.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,36 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from camels_lstm.camels_catalogue import FORCING_PRODUCTS
-from camels_lstm.text_columns import TextTable, split_fields
+from camels_lstm.data.layout import CamelsFileError
+from camels_lstm.data.text_columns import TextTable, split_fields
 
 logger = logging.getLogger(__name__)
 
 FORCING_VARIABLES: tuple[str, ...] = ("dayl", "prcp", "srad", "swe", "tmax", "tmin", "vp")
 DATE_COLUMNS: tuple[str, ...] = ("year", "mnth", "day", "hr")
-STREAMFLOW_DIR = "usgs_streamflow"
-STREAMFLOW_SUFFIX = "_streamflow_qc.txt"
-FORCING_DIR = "basin_mean_forcing"
-ATTRIBUTES_DIR = "camels_attributes_v2.0"
 MISSING_STREAMFLOW = -999.0
 # streamflow_qc_flag values: 0 missing (M or day absent), 1 approved (A), 2 approved estimated (A:e)
 QC_FLAGS: dict[str, int] = {"M": 0, "A": 1, "A:e": 2}
-_GAUGE_ID = re.compile(r"^(\d{8})")
-
-
-class CamelsFileError(ValueError):
-    """A CAMELS file is missing, duplicated or malformed; the message names file, line or basin."""
-
-
-@dataclass(frozen=True)
-class CamelsLayout:
-    """Where the data folders of one CAMELS US copy are."""
-
-    root: Path
-    forcing_dir: Path
-    forcing_suffix: str
-    streamflow_dir: Path
-    attributes_dir: Path
 
 
 @dataclass(frozen=True)
@@ -77,100 +48,6 @@ class StreamflowSeries:
     dates: np.ndarray  # datetime64[D]
     streamflow_cfs: np.ndarray  # float64
     qc_flag: np.ndarray  # int8, see QC_FLAGS
-
-
-def _find_folder(root: Path, name: str) -> Path | None:
-    """``root/name`` or ``root/<one sub-folder>/name``."""
-    if (root / name).is_dir():
-        return root / name
-    matches = sorted(p / name for p in root.iterdir() if p.is_dir() and (p / name).is_dir())
-    if len(matches) > 1:
-        raise CamelsFileError(f"{root}: found {name}/ more than once: {[str(m) for m in matches]}")
-    return matches[0] if matches else None
-
-
-def locate_layout(root: str | Path, forcing: str = "daymet") -> CamelsLayout:
-    """Find the forcing product, streamflow and attribute folders under ``root``."""
-    root = Path(root)
-    if forcing not in FORCING_PRODUCTS:
-        raise CamelsFileError(
-            f"unknown forcing product {forcing!r}; valid: {', '.join(FORCING_PRODUCTS)}"
-        )
-    if not root.is_dir():
-        raise CamelsFileError(f"CAMELS root {root} does not exist or is not a folder")
-    product_dir, suffix = FORCING_PRODUCTS[forcing]
-    forcing_parent = _find_folder(root, FORCING_DIR)
-    folders = {
-        f"{FORCING_DIR}/{product_dir}": forcing_parent / product_dir if forcing_parent else None,
-        STREAMFLOW_DIR: _find_folder(root, STREAMFLOW_DIR),
-        ATTRIBUTES_DIR: _find_folder(root, ATTRIBUTES_DIR),
-    }
-    missing = [name for name, path in folders.items() if path is None or not path.is_dir()]
-    if missing:
-        raise CamelsFileError(
-            f"CAMELS root {root}: folder(s) {missing} not found (looked in {root} and its "
-            "direct sub-folders)"
-        )
-    return CamelsLayout(
-        root=root,
-        forcing_dir=folders[f"{FORCING_DIR}/{product_dir}"],  # type: ignore[arg-type]
-        forcing_suffix=suffix,
-        streamflow_dir=folders[STREAMFLOW_DIR],  # type: ignore[arg-type]
-        attributes_dir=folders[ATTRIBUTES_DIR],  # type: ignore[arg-type]
-    )
-
-
-def index_basin_files(directory: str | Path, suffix: str) -> dict[str, Path]:
-    """Map gauge id -> file for every ``<gauge_id><suffix>`` under ``directory`` (one walk).
-
-    Raises
-    ------
-    CamelsFileError
-        If a gauge id has more than one file (e.g. in two HUC folders), naming both.
-    """
-    index: dict[str, Path] = {}
-    for folder, _dirs, files in os.walk(directory):
-        for name in files:
-            if not name.endswith(suffix):
-                continue
-            match = _GAUGE_ID.match(name)
-            if not match or len(name) != 8 + len(suffix):
-                continue
-            gauge_id = match.group(1)
-            path = Path(folder) / name
-            if gauge_id in index:
-                raise CamelsFileError(
-                    f"basin {gauge_id} appears twice under {directory}: {index[gauge_id]} and "
-                    f"{path}"
-                )
-            index[gauge_id] = path
-    return index
-
-
-def find_basin_files(
-    layout: CamelsLayout, basins: list[str] | tuple[str, ...]
-) -> dict[str, tuple[Path, Path]]:
-    """Map each basin to its (forcing file, streamflow file); error on a missing one."""
-    duplicates = sorted({b for b in basins if list(basins).count(b) > 1})
-    if duplicates:
-        raise CamelsFileError(f"basin(s) {duplicates} listed more than once")
-    forcing_files = index_basin_files(layout.forcing_dir, layout.forcing_suffix)
-    streamflow_files = index_basin_files(layout.streamflow_dir, STREAMFLOW_SUFFIX)
-    problems = []
-    for basin in basins:
-        if basin not in forcing_files:
-            problems.append(
-                f"basin {basin}: no forcing file {basin}{layout.forcing_suffix} under "
-                f"{layout.forcing_dir}"
-            )
-        if basin not in streamflow_files:
-            problems.append(
-                f"basin {basin}: no streamflow file {basin}{STREAMFLOW_SUFFIX} under "
-                f"{layout.streamflow_dir}"
-            )
-    if problems:
-        raise CamelsFileError("missing CAMELS file(s):\n  " + "\n  ".join(problems))
-    return {b: (forcing_files[b], streamflow_files[b]) for b in basins}
 
 
 def _variable_name(column: str) -> str:

@@ -1,15 +1,17 @@
-"""From per-model predictions to one prediction file, a metrics table and a summary per experiment.
+"""The prediction file format: per-model files and their aggregate over seed members.
 
 File layout (see docs/pipeline.md):
 
-- per-model input: ``results/<experiment>/<basin>/seed<seed>/predictions_<period>.nc`` (per-basin
+- per model: ``results/<experiment>/<basin>/seed<seed>/predictions_<period>.nc`` (per-basin
   experiments) or ``results/<experiment>/seed<seed>/predictions_<period>.nc`` (regional); dims
-  basin × date, float32 ``streamflow_obs_mm_per_day`` and ``streamflow_sim_mm_per_day``.
+  basin × date, float32 ``streamflow_obs_mm_per_day`` and ``streamflow_sim_mm_per_day``; attributes
+  ``experiment`` and ``seed``. :func:`prediction_dataset` builds it (production ``predict`` and the
+  tests' synthetic files alike); write it with :func:`camels_lstm.atomic_output.write_netcdf`.
 - aggregate: ``results/<experiment>/predictions_<period>.nc``; ``streamflow_sim_mm_per_day`` on
   member × basin × date (members ``seed<k>`` and ``ensemble``, the mean over seeds),
   ``streamflow_obs_mm_per_day`` on basin × date.
-- ``results/<experiment>/metrics.csv``: one row per (basin, member).
-- ``results/summary.csv``: per experiment and member, NSE statistics on the shared basins.
+
+Metric tables and the summary are in :mod:`camels_lstm.evaluation.tables`.
 """
 
 from __future__ import annotations
@@ -22,22 +24,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from camels_lstm.atomic_output import atomic_path
-from camels_lstm.metrics import METRIC_NAMES, evaluate_series, undefined_reason
-
 OBS = "streamflow_obs_mm_per_day"
 SIM = "streamflow_sim_mm_per_day"
 ENSEMBLE = "ensemble"
-STATUS_OK = "ok"
-METRICS_COLUMNS = ("basin", "member", "n_observed_days", "status", *METRIC_NAMES)
-SUMMARY_COLUMNS = (
-    "experiment",
-    "member",
-    "basins_compared",
-    "median_nse",
-    "mean_nse",
-    "basins_nse_below_0",
-)
 
 
 class PredictionError(ValueError):
@@ -63,9 +52,16 @@ def member_prediction_paths(
 
 
 def prediction_dataset(
-    basins: Sequence[str], dates: np.ndarray, obs: np.ndarray, sim: np.ndarray
+    basins: Sequence[str],
+    dates: np.ndarray,
+    obs: np.ndarray,
+    sim: np.ndarray,
+    *,
+    experiment: str,
+    seed: int,
 ) -> xr.Dataset:
-    """A per-model prediction dataset in the contract's layout (basin × date, float32, mm/day)."""
+    """A per-model prediction dataset in the contract's layout (basin × date, float32, mm/day),
+    of the model of ``experiment`` trained with ``seed``."""
     units = {"units": "mm/day"}
     return xr.Dataset(
         {
@@ -80,7 +76,11 @@ def prediction_dataset(
                 {**units, "long_name": "simulated"},
             ),
         },
-        coords={"basin": list(basins), "date": np.asarray(dates, dtype="datetime64[ns]")},
+        coords={
+            "basin": [str(basin) for basin in basins],
+            "date": np.asarray(dates, dtype="datetime64[ns]"),
+        },
+        attrs={"experiment": str(experiment), "seed": int(seed)},
     )
 
 
@@ -203,91 +203,3 @@ def aggregate_predictions(paths_by_member: Mapping[str, Sequence[str | Path]]) -
         coords={"member": members, "basin": basins, "date": dates.astype("datetime64[ns]")},
         attrs={"ensemble": "arithmetic mean of the seed members' simulated streamflow"},
     )
-
-
-def write_netcdf_atomic(dataset: xr.Dataset, path: str | Path) -> None:
-    """Write ``dataset`` to a temporary sibling and rename it into place."""
-    with atomic_path(path) as temporary:
-        dataset.to_netcdf(temporary, engine="netcdf4")
-
-
-def write_csv_atomic(table: pd.DataFrame, path: str | Path) -> None:
-    """Write ``table`` (no index; NaN as empty cell) to a temporary sibling, then rename."""
-    with atomic_path(path) as temporary:
-        table.to_csv(temporary, index=False, na_rep="", float_format="%.6g")
-
-
-def basin_metrics(obs: np.ndarray, sim: np.ndarray, min_observed_days: int) -> dict[str, object]:
-    """Metrics row (without basin/member) of one series pair, with its status."""
-    n_days = int(np.count_nonzero(np.isfinite(obs) & np.isfinite(sim)))
-    row: dict[str, object] = {"n_observed_days": n_days}
-    if n_days < min_observed_days:
-        row["status"] = f"too few observed days ({n_days} < {min_observed_days})"
-        row.update(dict.fromkeys(METRIC_NAMES, np.nan))
-        return row
-    row["status"] = undefined_reason(obs, sim) or STATUS_OK
-    row.update(evaluate_series(obs, sim))
-    return row
-
-
-def metrics_table(predictions: xr.Dataset, min_observed_days: int) -> pd.DataFrame:
-    """One row per (basin, member), columns :data:`METRICS_COLUMNS`.
-
-    ``n_observed_days`` counts the days on which both observed and simulated flow are finite.
-    """
-    obs = predictions[OBS].transpose("basin", "date").values
-    sim = predictions[SIM].transpose("member", "basin", "date").values
-    rows = []
-    for basin_index, basin in enumerate(predictions["basin"].values.tolist()):
-        for member_index, member in enumerate(predictions["member"].values.tolist()):
-            row = basin_metrics(obs[basin_index], sim[member_index, basin_index], min_observed_days)
-            rows.append({"basin": str(basin), "member": str(member), **row})
-    return pd.DataFrame(rows, columns=list(METRICS_COLUMNS))
-
-
-def read_metrics_csv(path: str | Path) -> pd.DataFrame:
-    """Read a metrics table written by :func:`write_csv_atomic`, basin ids as strings."""
-    table = pd.read_csv(path, dtype={"basin": str, "member": str, "status": str})
-    missing = [c for c in METRICS_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"{path}: metrics table lacks column(s) {missing}")
-    return table
-
-
-def nse_by_basin(table: pd.DataFrame, member: str = ENSEMBLE) -> pd.Series:
-    """NSE of one member, indexed by basin, only basins with status ok and finite NSE."""
-    rows = table[(table["member"] == member) & (table["status"] == STATUS_OK)]
-    nse = rows.set_index("basin")["nse"].astype(float)
-    return nse[np.isfinite(nse)]
-
-
-def shared_basins(tables: Mapping[str, pd.DataFrame], member: str = ENSEMBLE) -> list[str]:
-    """Basins with a valid ``member`` NSE in every experiment, sorted."""
-    sets = [set(nse_by_basin(table, member).index) for table in tables.values()]
-    return sorted(set.intersection(*sets)) if sets else []
-
-
-def summarise(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """NSE statistics per experiment and member on the basins all experiments share.
-
-    Members are the ensemble and each seed; only basins with a valid ensemble NSE in every
-    experiment (and a valid NSE for that member) are counted.
-    """
-    shared = shared_basins(tables)
-    rows = []
-    for experiment, table in tables.items():
-        members = [ENSEMBLE, *sorted(set(table["member"]) - {ENSEMBLE})]
-        for member in members:
-            nse = nse_by_basin(table, member)
-            nse = nse[nse.index.isin(shared)]
-            rows.append(
-                {
-                    "experiment": experiment,
-                    "member": member,
-                    "basins_compared": int(nse.size),
-                    "median_nse": float(nse.median()) if nse.size else np.nan,
-                    "mean_nse": float(nse.mean()) if nse.size else np.nan,
-                    "basins_nse_below_0": int((nse < 0).sum()),
-                }
-            )
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

@@ -8,21 +8,22 @@ tree (``camels_us/...``) give the same layout.
 
 Members are never handed to ``extractall``: every name is checked (no absolute paths, no ``..``),
 links are refused if they point outside the archive (zip symlinks always), and file contents are
-streamed to paths built here. Everything goes to a temporary sibling of the target, which is
-renamed into place only when all parts were found, so a failed run leaves no tree to trust.
+streamed to paths built here. Everything goes to a temporary sibling of the target
+(:func:`camels_lstm.atomic_output.atomic_path`), which is renamed into place only when all parts
+were found, so a failed run leaves no tree to trust. The folder names are those of
+:mod:`camels_lstm.data.layout`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import lzma
 import posixpath
 import shutil
 import stat
 import tarfile
-import tempfile
 import time
-import uuid
 import zipfile
 import zlib
 from collections import Counter
@@ -31,13 +32,18 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from camels_lstm.camels_catalogue import FORCING_PRODUCTS
+from camels_lstm.atomic_output import atomic_path
+from camels_lstm.data.layout import (
+    ATTRIBUTE_TABLES,
+    ATTRIBUTES_DIR,
+    FORCING_DIR,
+    STREAMFLOW_DIR,
+    CamelsFileError,
+    forcing_product,
+)
 
 logger = logging.getLogger(__name__)
 
-FORCING_ROOT = "basin_mean_forcing"
-STREAMFLOW_ROOT = "usgs_streamflow"
-ATTRIBUTES_ROOT = "camels_attributes_v2.0"
 PARTS = ("forcing", "streamflow", "attributes")
 PROGRESS_EVERY_S = 10.0
 # What a corrupt or truncated archive raises from zipfile/tarfile and their decompressors.
@@ -71,14 +77,14 @@ def select_member(parts: tuple[str, ...], product_folder: str) -> tuple[str, tup
         return "", ()
     for index, component in enumerate(parts):
         rest = parts[index:]
-        if component == FORCING_ROOT:
+        if component == FORCING_DIR:
             if len(rest) > 2 and rest[1] == product_folder:
                 return "forcing", rest
             return "", ()
-        if component == STREAMFLOW_ROOT:
+        if component == STREAMFLOW_DIR:
             return ("streamflow", rest) if len(rest) > 1 else ("", ())
-        if component == ATTRIBUTES_ROOT:
-            is_table = len(rest) == 2 and rest[1].startswith("camels_") and rest[1].endswith(".txt")
+        if component == ATTRIBUTES_DIR:
+            is_table = len(rest) == 2 and fnmatch.fnmatchcase(rest[1], ATTRIBUTE_TABLES)
             return ("attributes", rest) if is_table else ("", ())
     return "", ()
 
@@ -86,7 +92,7 @@ def select_member(parts: tuple[str, ...], product_folder: str) -> tuple[str, tup
 def forcing_products_in(parts: tuple[str, ...]) -> str | None:
     """The forcing product folder a member lies in, if any (for error messages)."""
     for index, component in enumerate(parts[:-2]):
-        if component == FORCING_ROOT:
+        if component == FORCING_DIR:
             return parts[index + 1]
     return None
 
@@ -210,15 +216,49 @@ def _extract_one(
     return counts, products
 
 
-def _replace_dir(staging: Path, target_dir: Path) -> None:
-    """Move ``staging`` to ``target_dir``, replacing an existing one only after success."""
-    if not target_dir.exists():
-        staging.rename(target_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.old-", dir=target_dir.parent))
-    target_dir.rename(old / target_dir.name)
-    staging.rename(target_dir)
-    shutil.rmtree(old)
+def _extract_parts(
+    paths: Sequence[Path], staging: Path, forcing: str, product_folder: str
+) -> Counter[str]:
+    """Extract the needed members of all archives into ``staging``; error if a part is absent."""
+    totals: Counter[str] = Counter()
+    products: set[str] = set()
+    seen: dict[tuple, Path] = {}
+    for archive in paths:
+        kind = _archive_kind(archive)
+        logger.info(
+            "reading %s archive %s (%.1f MB)", kind, archive, archive.stat().st_size / 1024**2
+        )
+        try:
+            counts, found = _extract_one(archive, kind, staging, product_folder, seen)
+        except CORRUPT_ERRORS as error:
+            raise ArchiveError(
+                f"{archive} is corrupt or truncated ({type(error).__name__}: {error}); "
+                "delete it and rerun to download it again"
+            ) from error
+        totals.update(counts)
+        products |= found
+        logger.info(
+            "%s: %d forcing files (%s), %d streamflow files, %d attribute tables; "
+            "%d other files skipped, %d duplicates ignored",
+            archive,
+            counts["forcing"],
+            forcing,
+            counts["streamflow"],
+            counts["attributes"],
+            counts["skipped"],
+            counts["duplicates"],
+        )
+    missing = {
+        "forcing": f"{FORCING_DIR}/{product_folder}/ (forcing product {forcing!r}; "
+        f"products present: {sorted(products) or 'none'})",
+        "streamflow": f"{STREAMFLOW_DIR}/",
+        "attributes": f"{ATTRIBUTES_DIR}/{ATTRIBUTE_TABLES}",
+    }
+    absent = [missing[part] for part in PARTS if totals[part] == 0]
+    if absent:
+        names = ", ".join(str(p) for p in paths)
+        raise ArchiveError(f"no {'; no '.join(absent)} in the archive(s) {names}")
+    return totals
 
 
 def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, forcing: str) -> None:
@@ -234,63 +274,18 @@ def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, fo
         Naming the archive (and member) at fault: unsafe member, corrupt archive, or a part
         missing from all archives. ``target_dir`` is then left untouched.
     """
-    if forcing not in FORCING_PRODUCTS:
-        raise ArchiveError(
-            f"unknown forcing product {forcing!r}; known: {sorted(FORCING_PRODUCTS)}"
-        )
-    product_folder = FORCING_PRODUCTS[forcing][0]
+    try:
+        product_folder, _suffix = forcing_product(forcing)
+    except CamelsFileError as error:
+        raise ArchiveError(str(error)) from None
     paths = [Path(a) for a in archives]
     if not paths:
         raise ArchiveError("no archives given to extract CAMELS US from")
     target_dir = Path(target_dir)
-    target_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Not tempfile.mkdtemp: its 0700 mode would end up on target_dir; mkdir honours the umask.
-    staging = target_dir.with_name(f".{target_dir.name}.tmp-{uuid.uuid4().hex[:12]}")
-    staging.mkdir()
     started = time.monotonic()
-    try:
-        totals: Counter[str] = Counter()
-        products: set[str] = set()
-        seen: dict[tuple, Path] = {}
-        for archive in paths:
-            kind = _archive_kind(archive)
-            logger.info(
-                "reading %s archive %s (%.1f MB)", kind, archive, archive.stat().st_size / 1024**2
-            )
-            try:
-                counts, found = _extract_one(archive, kind, staging, product_folder, seen)
-            except CORRUPT_ERRORS as error:
-                raise ArchiveError(
-                    f"{archive} is corrupt or truncated ({type(error).__name__}: {error}); "
-                    "delete it and rerun to download it again"
-                ) from error
-            totals.update(counts)
-            products |= found
-            logger.info(
-                "%s: %d forcing files (%s), %d streamflow files, %d attribute tables; "
-                "%d other files skipped, %d duplicates ignored",
-                archive,
-                counts["forcing"],
-                forcing,
-                counts["streamflow"],
-                counts["attributes"],
-                counts["skipped"],
-                counts["duplicates"],
-            )
-        missing = {
-            "forcing": f"{FORCING_ROOT}/{product_folder}/ (forcing product {forcing!r}; "
-            f"products present: {sorted(products) or 'none'})",
-            "streamflow": f"{STREAMFLOW_ROOT}/",
-            "attributes": f"{ATTRIBUTES_ROOT}/camels_*.txt",
-        }
-        absent = [missing[part] for part in PARTS if totals[part] == 0]
-        if absent:
-            names = ", ".join(str(p) for p in paths)
-            raise ArchiveError(f"no {'; no '.join(absent)} in the archive(s) {names}")
-        _replace_dir(staging, target_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with atomic_path(target_dir) as staging:
+        staging.mkdir()  # by mkdir, so that target_dir gets the umask's mode
+        totals = _extract_parts(paths, staging, forcing, product_folder)
     logger.info(
         "extracted %d forcing, %d streamflow and %d attribute files to %s in %.1f s",
         totals["forcing"],

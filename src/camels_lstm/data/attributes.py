@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from camels_lstm.atomic_output import atomic_path
-from camels_lstm.camels_files import ATTRIBUTES_DIR, CamelsFileError
+from camels_lstm.atomic_output import write_netcdf
+from camels_lstm.data.layout import ATTRIBUTE_TABLES, ATTRIBUTES_DIR, CamelsFileError, find_folder
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +30,6 @@ _MISSING_TEXT = ("", "NA", "nan", "NaN")
 
 class AttributeTableError(CamelsFileError):
     """An attribute table or a requested attribute is missing or malformed."""
-
-
-def _attributes_dir(camels_root: Path) -> Path:
-    for candidate in (camels_root / ATTRIBUTES_DIR, *camels_root.glob(f"*/{ATTRIBUTES_DIR}")):
-        if candidate.is_dir():
-            return candidate
-    raise AttributeTableError(
-        f"CAMELS root {camels_root}: no {ATTRIBUTES_DIR}/ folder (looked in the root and its "
-        "direct sub-folders)"
-    )
 
 
 def read_attribute_table(path: str | Path) -> pd.DataFrame:
@@ -80,11 +70,15 @@ def read_attribute_table(path: str | Path) -> pd.DataFrame:
 
 
 def read_attributes(camels_root: str | Path) -> pd.DataFrame:
-    """All ``camels_*.txt`` tables of ``camels_attributes_v2.0/``, joined on gauge id."""
-    directory = _attributes_dir(Path(camels_root))
-    paths = sorted(directory.glob("camels_*.txt"))
+    """All ``camels_*.txt`` tables of ``camels_attributes_v2.0/``, joined on gauge id.
+
+    The folder is found by :func:`camels_lstm.data.layout.find_folder` (in ``camels_root`` or
+    one sub-folder down; a :class:`CamelsFileError` if absent or found more than once).
+    """
+    directory = find_folder(camels_root, ATTRIBUTES_DIR)
+    paths = sorted(directory.glob(ATTRIBUTE_TABLES))
     if not paths:
-        raise AttributeTableError(f"{directory}: no camels_*.txt attribute tables")
+        raise AttributeTableError(f"{directory}: no {ATTRIBUTE_TABLES} attribute tables")
     merged: pd.DataFrame | None = None
     origin: dict[str, Path] = {}
     for path in paths:
@@ -207,7 +201,6 @@ def write_static_attributes(
     table = read_attributes(camels_root)
     dataset = static_attributes_dataset(table, basins, attributes)
     output_path = Path(output_path)
-    with atomic_path(output_path) as staging:
-        dataset.to_netcdf(staging, engine="netcdf4", format="NETCDF4")
+    write_netcdf(dataset, output_path)
     logger.info("wrote %d attributes of %d basins to %s", len(attributes), len(basins), output_path)
     return output_path

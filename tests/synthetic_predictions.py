@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from camels_lstm.evaluation import member_prediction_paths, prediction_dataset
+from camels_lstm.atomic_output import write_netcdf
+from camels_lstm.evaluation.predictions import member_prediction_paths, prediction_dataset
 
 
 def synthetic_observed(
@@ -65,19 +66,27 @@ def write_experiment(
     rng: np.random.Generator,
     skill_shift: float = 0.0,
 ) -> dict[str, list[Path]]:
-    """Write one experiment's per-model prediction files; return them by member."""
+    """Write one experiment's per-model prediction files; return them by member.
+
+    Built and written as production writes them (``prediction_dataset``, ``write_netcdf``).
+    """
     paths = member_prediction_paths(results_dir, experiment, scope, basins, seeds, period)
-    for member_paths in paths.values():
+    for seed, member_paths in zip(seeds, paths.values(), strict=True):
         simulated = synthetic_simulated(observed, rng, skill_shift)
         if scope == "regional":
             groups = [(member_paths[0], slice(None))]
         else:
             groups = [(path, slice(i, i + 1)) for i, path in enumerate(member_paths)]
         for path, rows in groups:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            prediction_dataset(
-                list(np.asarray(basins)[rows]), dates, observed[rows], simulated[rows]
-            ).to_netcdf(path)
+            dataset = prediction_dataset(
+                list(np.asarray(basins)[rows]),
+                dates,
+                observed[rows],
+                simulated[rows],
+                experiment=experiment,
+                seed=seed,
+            )
+            write_netcdf(dataset, path)
     return paths
 
 
@@ -86,7 +95,7 @@ def write_static_attributes(
 ) -> None:
     """A minimal static_attributes.nc: coordinates gauge_lat, gauge_lon, gauge_name on basin."""
     n = len(basins)
-    xr.Dataset(
+    dataset = xr.Dataset(
         {"raw": (("basin", "attribute"), rng.random((n, 1)))},
         coords={
             "basin": list(basins),
@@ -95,4 +104,5 @@ def write_static_attributes(
             "gauge_lon": ("basin", rng.uniform(-124, -68, n)),
             "gauge_name": ("basin", [f"Synthetic Creek {i} near Nowhere, XX" for i in range(n)]),
         },
-    ).to_netcdf(path)
+    )
+    write_netcdf(dataset, path)

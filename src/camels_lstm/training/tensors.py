@@ -1,0 +1,55 @@
+"""The compute device and a period's arrays as normalised tensors on it, ready for gathering."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from camels_lstm.training.data import PeriodArrays, WindowGatherer, select_samples
+from camels_lstm.training.scalers import Scalers
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` (CUDA when visible, else CPU), ``cpu`` or ``cuda`` (which must be visible)."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("config key 'training.device' is 'cuda' but no CUDA device is visible")
+    return torch.device(device)
+
+
+class PeriodTensors:
+    """A period's normalised inputs and samples on the device, ready for gathering.
+
+    The raw inputs of ``arrays.dynamic`` are normalised in place (on the CPU the gathered tensor
+    shares their memory): do not use them afterwards. The raw streamflow is kept for scoring.
+    """
+
+    def __init__(
+        self,
+        arrays: PeriodArrays,
+        scalers: Scalers,
+        seq_length: int,
+        device: torch.device,
+        require_observed: bool = True,
+    ) -> None:
+        self.dates = arrays.dates
+        self.period_start_index = arrays.period_start_index
+        self.streamflow_mm_per_day = arrays.streamflow_mm_per_day
+        self.basin_index, self.day_index = select_samples(
+            arrays.dynamic,
+            arrays.streamflow_mm_per_day,
+            seq_length,
+            arrays.period_start_index,
+            require_observed=require_observed,
+        )
+        normalised = scalers.normalise_inputs(arrays.dynamic, in_place=True)
+        dynamic = torch.from_numpy(normalised).to(device)
+        target = torch.from_numpy(scalers.normalise_streamflow(arrays.streamflow_mm_per_day))
+        static = torch.from_numpy(scalers.static_values).to(device)
+        self.gatherer = WindowGatherer(
+            dynamic, static, target.to(device), self.basin_index, self.day_index, seq_length
+        )
+
+    def observed(self) -> np.ndarray:
+        return self.streamflow_mm_per_day[self.basin_index, self.day_index]

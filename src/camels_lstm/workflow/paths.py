@@ -1,0 +1,79 @@
+"""Where every result of the workflow lives: one path template per kind of file.
+
+The rules (``rules/*.smk``) name their outputs and inputs with these templates, and the library
+and tests format them, so the results layout is written here and nowhere else (docs/pipeline.md
+describes it). Templates of models, predictions and tuning files differ by scope: a per-basin
+experiment has one model per (basin, seed), a regional one a model per seed for all basins.
+Wildcards: ``experiment``, ``basin`` (8-digit gauge id), ``seed``, ``period`` (validation or
+test), ``candidate`` (tuning candidate id ``c00``, ``c01``, ...), ``archive`` (a download).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+SCOPES = ("per_basin", "regional")
+
+# Stage 1: downloads and the CAMELS US tree extracted from them (or the user's copy).
+DOWNLOAD = "resources/downloads/{archive}.zip"
+CAMELS_EXTRACTED = "resources/camels_us"
+
+# Stage 2: the time-series store and the normalised static attributes.
+STORE = "results/data/camels_us.zarr"
+STATIC_ATTRIBUTES = "results/data/static_attributes.nc"
+
+# Training, per model. The training checkpoint lies beside its model file
+# (camels_lstm.training.finished_checkpoints.CHECKPOINT_NAME).
+MODEL = {
+    "per_basin": "results/{experiment}/{basin}/seed{seed}/model.pt",
+    "regional": "results/{experiment}/seed{seed}/model.pt",
+}
+MODEL_PREDICTIONS = {
+    "per_basin": "results/{experiment}/{basin}/seed{seed}/predictions_{period}.nc",
+    "regional": "results/{experiment}/seed{seed}/predictions_{period}.nc",
+}
+
+# Hyperparameter tuning on the validation period.
+CANDIDATE_MODEL = {
+    "per_basin": "results/{experiment}/tuning/{basin}/{candidate}/model.pt",
+    "regional": "results/{experiment}/tuning/{candidate}/model.pt",
+}
+CANDIDATE_SCORE = {
+    "per_basin": "results/{experiment}/tuning/{basin}/{candidate}/validation_score.json",
+    "regional": "results/{experiment}/tuning/{candidate}/validation_score.json",
+}
+TUNING_SELECTION = {
+    "per_basin": "results/{experiment}/tuning/{basin}/best.json",
+    "regional": "results/{experiment}/tuning/best.json",
+}
+TUNING_TABLE = "results/{experiment}/tuning.csv"
+
+# Evaluation, per experiment and for the whole run.
+EXPERIMENT_PREDICTIONS = "results/{experiment}/predictions_{period}.nc"
+METRICS = "results/{experiment}/metrics.csv"
+SUMMARY = "results/summary.csv"
+
+# Figures: PNG for the report, PDF for print.
+FIGURE_FORMATS = ("png", "pdf")
+NSE_CDF = "results/plots/nse_cdf.{format}"
+NSE_SCATTER = "results/plots/nse_scatter.{format}"
+NSE_DIFFERENCE_MAP = "results/plots/nse_difference_map.{format}"
+HYDROGRAPHS = "results/plots/hydrographs_{experiment}.{format}"
+TUNING_VALIDATION_NSE = "results/plots/tuning_validation_nse_{experiment}.{format}"
+
+
+def camels_root(config: Mapping[str, Any]) -> str:
+    """The CAMELS US tree of the run: the user's copy (``camels.dir``) or the extracted one."""
+    return config["camels"]["dir"] or CAMELS_EXTRACTED
+
+
+def fill(template: str, **values: Any) -> str:
+    """``template`` with the wildcards in ``values`` filled in and the others left for Snakemake,
+    e.g. ``fill(MODEL_PREDICTIONS["regional"], period="test")``."""
+    return template.format_map(_KeepMissing(values))
+
+
+class _KeepMissing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

@@ -1,0 +1,233 @@
+"""What a run does, derived once from the validated config: experiments and their wildcard
+patterns, the files each rule reads (input functions), memory estimates and the targets of
+``rule all``. The rules call a :class:`WorkflowPlan` built in ``rules/common.smk``; every method
+here is a plain function of the config and the basin list, tested without Snakemake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
+from camels_lstm.workflow import paths
+from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
+
+NEVER_MATCHES = "(?!)"
+
+
+def _alternatives(names: Sequence[str]) -> str:
+    """A wildcard regex matching exactly ``names`` (none: a regex that never matches)."""
+    return "|".join(re.escape(name) for name in names) if names else NEVER_MATCHES
+
+
+class WorkflowPlan:
+    """The experiments, basins and tuning candidates of one run, and the paths they imply."""
+
+    def __init__(self, config: Mapping[str, Any], basins: Sequence[str]) -> None:
+        self.config = config
+        self.basins = list(basins)
+        self.experiments: Mapping[str, Mapping[str, Any]] = config["experiments"]
+        self.downloads: Mapping[str, Any] = config["camels"]["downloads"]
+        # Candidates of each experiment with a search space, enumerated once.
+        self.candidates: dict[str, dict[str, Candidate]] = {
+            name: candidates_by_id(settings["search_space"])
+            for name, settings in self.experiments.items()
+            if settings.get("search_space")
+        }
+
+    # ---- experiments and wildcard patterns -------------------------------------------------
+    def scope(self, experiment: str) -> str:
+        return self.experiments[experiment]["scope"]
+
+    def is_tuned(self, experiment: str) -> bool:
+        return experiment in self.candidates
+
+    def experiments_of(self, scope: str | None = None, tuned: bool | None = None) -> list[str]:
+        """Experiment names of ``scope`` (None: both), tuned or not (None: either)."""
+        return [
+            name
+            for name in self.experiments
+            if scope in (None, self.scope(name)) and tuned in (None, self.is_tuned(name))
+        ]
+
+    def experiment_pattern(self, scope: str | None = None, tuned: bool | None = None) -> str:
+        """Wildcard regex of :meth:`experiments_of`, so that each rule matches only its own."""
+        return _alternatives(self.experiments_of(scope, tuned))
+
+    def archive_pattern(self) -> str:
+        return _alternatives(list(self.downloads))
+
+    def basins_of(self, experiment: str, wildcards: Any) -> list[str]:
+        """The basins one model of ``experiment`` is trained on: the job's basin, or all."""
+        return [wildcards.basin] if self.scope(experiment) == "per_basin" else self.basins
+
+    def seeds(self, experiment: str) -> list[int]:
+        return list(self.experiments[experiment]["seeds"])
+
+    def members(self, experiment: str) -> list[str]:
+        """Ensemble member names of an experiment's aggregated predictions."""
+        return [f"seed{seed}" for seed in self.seeds(experiment)]
+
+    # ---- models and predictions ------------------------------------------------------------
+    def models_of(self, experiment: str, seed: int | None = None) -> list[str]:
+        """Model files of ``experiment`` (of one ``seed``, or all), basins in list order."""
+        template = paths.MODEL[self.scope(experiment)]
+        seeds = self.seeds(experiment) if seed is None else [seed]
+        basins = self.basins if self.scope(experiment) == "per_basin" else [None]
+        return [
+            template.format(experiment=experiment, basin=basin, seed=one)
+            for one in seeds
+            for basin in basins
+        ]
+
+    def model_files(self) -> list[str]:
+        """Every model file of the run."""
+        return [path for name in self.experiments for path in self.models_of(name)]
+
+    def prediction_inputs(self, experiment: str, period: str) -> dict[str, list[str]]:
+        """Per-model prediction files of ``experiment`` and ``period``, by member (seed<k>)."""
+        template = paths.MODEL_PREDICTIONS[self.scope(experiment)]
+        basins = self.basins if self.scope(experiment) == "per_basin" else [None]
+        return {
+            f"seed{seed}": [
+                template.format(experiment=experiment, basin=basin, seed=seed, period=period)
+                for basin in basins
+            ]
+            for seed in self.seeds(experiment)
+        }
+
+    # ---- tuning ----------------------------------------------------------------------------
+    def candidate_ids(self, experiment: str) -> list[str]:
+        return list(self.candidates[experiment])
+
+    def tuning_seed(self, experiment: str) -> int:
+        """The seed candidates are trained with: the experiment's first."""
+        return self.seeds(experiment)[0]
+
+    def candidate_files(
+        self, templates: Mapping[str, str], experiment: str, basin: str | None = None
+    ) -> dict[str, str]:
+        """One file per candidate (``paths.CANDIDATE_MODEL`` or ``CANDIDATE_SCORE``), by id."""
+        template = templates[self.scope(experiment)]
+        return {
+            cid: template.format(experiment=experiment, basin=basin, candidate=cid)
+            for cid in self.candidate_ids(experiment)
+        }
+
+    def selection(self, experiment: str, basin: str | None = None) -> str:
+        return paths.TUNING_SELECTION[self.scope(experiment)].format(
+            experiment=experiment, basin=basin
+        )
+
+    def selections(self, experiment: str) -> list[str]:
+        """The best.json files of a tuned experiment: one per basin, or one (regional)."""
+        if self.scope(experiment) == "regional":
+            return [self.selection(experiment)]
+        return [self.selection(experiment, basin) for basin in self.basins]
+
+    def tuning(self, experiment: str, wildcards: Any) -> dict[str, Any] | None:
+        """What the training job of a tuned experiment needs beyond the store and attributes:
+        None for an untuned experiment; else the tuning seed and, by candidate id, the candidate
+        models (the job of the tuning seed takes the chosen one as it is)."""
+        if not self.is_tuned(experiment):
+            return None
+        basin = getattr(wildcards, "basin", None)
+        return {
+            "tuning_seed": self.tuning_seed(experiment),
+            "candidate_models": self.candidate_files(paths.CANDIDATE_MODEL, experiment, basin),
+        }
+
+    def training_inputs(self, wildcards: Any) -> dict[str, Any]:
+        """Inputs of a training job (``unpack`` it): the store and the static attributes; for a
+        tuned experiment also the selection (best.json) and, for the tuning seed, the candidate
+        models, one of which is copied as the final model (which one is known only once the
+        selection is made, so all are declared)."""
+        experiment = wildcards.experiment
+        inputs: dict[str, Any] = {"store": paths.STORE, "attributes": paths.STATIC_ATTRIBUTES}
+        tuning = self.tuning(experiment, wildcards)
+        if tuning is not None:
+            inputs["best"] = self.selection(experiment, getattr(wildcards, "basin", None))
+            if int(wildcards.seed) == tuning["tuning_seed"]:
+                inputs["candidate_models"] = list(tuning["candidate_models"].values())
+        return inputs
+
+    # ---- memory ----------------------------------------------------------------------------
+    def model_mem_mb(self, experiment: str, candidate: str | None = None) -> int:
+        """Memory (MB) of one training or prediction job of ``experiment``; with a candidate
+        id, of that tuning candidate; a tuned experiment's final models get the largest
+        candidate's estimate."""
+        settings = self.experiments[experiment]
+        n_basins = 1 if self.scope(experiment) == "per_basin" else len(self.basins)
+        if not self.is_tuned(experiment):
+            return model_mem_mb(settings, n_basins)
+        chosen = [candidate] if candidate else self.candidate_ids(experiment)
+        return largest_mem_mb(
+            (
+                candidate_experiment(settings, self.candidates[experiment][cid].settings)
+                for cid in chosen
+            ),
+            n_basins,
+        )
+
+    def mem_mb(self) -> Callable[[Any, int], int]:
+        """Resource function of training, candidate and prediction rules: the estimate of the
+        job's experiment (and candidate) times the attempt."""
+
+        def mem_mb(wildcards: Any, attempt: int) -> int:
+            candidate = getattr(wildcards, "candidate", None)
+            return attempt * self.model_mem_mb(wildcards.experiment, candidate)
+
+        return mem_mb
+
+    # ---- evaluation and targets ------------------------------------------------------------
+    def comparison_pair(self) -> tuple[str, str] | None:
+        """(single-basin, regional) experiments of the scatter and map; None if not both exist.
+        ``evaluation.compare`` (two experiment names) overrides the default: the first
+        per_basin and the first regional experiment."""
+        chosen = self.config["evaluation"]["compare"]
+        if chosen:
+            first, second = chosen
+            return first, second
+        per_basin, regional = self.experiments_of("per_basin"), self.experiments_of("regional")
+        return (per_basin[0], regional[0]) if per_basin and regional else None
+
+    def metrics_files(self) -> list[str]:
+        return [paths.METRICS.format(experiment=name) for name in self.experiments]
+
+    def evaluation_targets(self) -> list[str]:
+        """Every final output of the evaluation and plot stages."""
+        figures = [paths.NSE_CDF]
+        figures += [paths.fill(paths.HYDROGRAPHS, experiment=name) for name in self.experiments]
+        if self.comparison_pair():
+            figures += [paths.NSE_SCATTER, paths.NSE_DIFFERENCE_MAP]
+        return [
+            paths.SUMMARY,
+            *self.metrics_files(),
+            *(paths.fill(one, format=fmt) for one in figures for fmt in paths.FIGURE_FORMATS),
+        ]
+
+    def tuning_targets(self) -> list[str]:
+        """The tuning table and validation-NSE figure of every tuned experiment."""
+        return [
+            path
+            for name in self.candidates
+            for path in (
+                paths.TUNING_TABLE.format(experiment=name),
+                *(
+                    paths.fill(paths.TUNING_VALIDATION_NSE, format=fmt, experiment=name)
+                    for fmt in paths.FIGURE_FORMATS
+                ),
+            )
+        ]
+
+    def all_targets(self) -> list[str]:
+        """The targets of ``rule all``: data, every model, the evaluation and tuning outputs."""
+        return [
+            paths.STORE,
+            paths.STATIC_ATTRIBUTES,
+            *self.model_files(),
+            *self.evaluation_targets(),
+            *self.tuning_targets(),
+        ]

@@ -1,0 +1,40 @@
+"""Memory estimates of the training and prediction jobs: the one source the rules, both SLURM
+profiles and the workstation's memory budget rely on (profiles set no mem_mb of their own for
+these jobs; a retried job gets ``attempt`` times the estimate).
+
+Measured on the sample (2 CPU cores, jemalloc): a per-basin job peaks at about 450 MB, a
+regional job over 13 basins at about 850 MB; the estimate stays above both (tests compare).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Python with torch, numpy, xarray and zarr imported.
+INTERPRETER_MB = 768
+# Series and samples of one basin over the three periods (15 years of 5 daily inputs, float32,
+# with index arrays and the scaler copies), rounded up.
+PER_BASIN_MB = 2
+# Bytes per (sample, time step, hidden unit, layer) of an LSTM step's saved activations: four
+# gates, cell and hidden state in float32 for the forward pass and their gradients.
+ACTIVATION_BYTES = 48
+
+
+def model_mem_mb(settings: Mapping[str, Any], n_basins: int) -> int:
+    """Memory (MB) to train or predict one model with an experiment's ``settings`` on
+    ``n_basins`` basins."""
+    activations = (
+        settings["batch_size"]
+        * settings["seq_length"]
+        * settings["hidden_size"]
+        * settings["num_layers"]
+        * ACTIVATION_BYTES
+    )
+    return INTERPRETER_MB + PER_BASIN_MB * n_basins + activations // 2**20
+
+
+def largest_mem_mb(settings: Iterable[Mapping[str, Any]], n_basins: int) -> int:
+    """:func:`model_mem_mb` of the most demanding of several settings (the candidates of a tuned
+    experiment: its final settings are known only once tuning is done)."""
+    return max(model_mem_mb(one, n_basins) for one in settings)
