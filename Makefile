@@ -1,12 +1,15 @@
-# Two entry points: `make run` (the whole workflow on the embedded 13-basin sample) and
-# `make test`. Both create and fill .venv on first use from the pinned requirements.
+# Entry points: `make run` (the whole workflow on the embedded 13-basin sample), `make test` (the
+# whole suite, as CI runs it: Snakemake subprocesses and, as root, a real local SLURM included)
+# and `make test-fast` (the unit tests only, under 2 minutes on 2 cores: no test marked
+# `workflow`, which spawns Snakemake, or `slurm`). All create and fill .venv on first use from
+# the pinned requirements. CAMELS_LSTM_TEST_TIMEOUT_SCALE=3 triples the tests' timeouts.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= $(shell nproc)
 
-.PHONY: run test lint format venv bench-env clean
+.PHONY: run test test-fast lint format venv bench-env clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +25,9 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest -q tests
+
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not workflow and not slurm" tests
 
 lint: venv
 	$(BIN)/ruff check .

@@ -13,7 +13,9 @@ min_version("9.0")
 # their own environments) without being installed.
 LIBRARY = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, LIBRARY)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [LIBRARY, os.getenv("PYTHONPATH")]))
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(filter(None, [LIBRARY, os.getenv("PYTHONPATH")]))
+)
 from camels_lstm.config import validate_config
 
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of

@@ -65,9 +65,7 @@ def generate(root: Path, n_basins: int, years: int, seed: int) -> tuple[dict, Pa
 def evaluation_stage(root: Path, paths: dict, attributes: Path, timings: dict[str, float]) -> None:
     tables = {}
     for name, member_paths in paths.items():
-        predictions = timed(
-            f"aggregate {name}", timings, aggregate_predictions, member_paths
-        )
+        predictions = timed(f"aggregate {name}", timings, aggregate_predictions, member_paths)
         target = root / name / "predictions_test.nc"
         timed(f"write {name}", timings, write_netcdf, predictions, target)
         table = timed(f"metrics {name}", timings, metrics_table, predictions, 365)

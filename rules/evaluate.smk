@@ -51,7 +51,9 @@ use rule predict_per_basin as predict_regional with:
 rule aggregate_predictions:
     input:
         unpack(
-            lambda wildcards: PLAN.prediction_inputs(wildcards.experiment, wildcards.period)
+            lambda wildcards: PLAN.prediction_inputs(
+                wildcards.experiment, wildcards.period
+            )
         ),
     output:
         predictions=paths.EXPERIMENT_PREDICTIONS,

@@ -33,8 +33,12 @@ rule plot_nse_cdf:
 
 rule plot_nse_comparison:
     input:
-        single=lambda wildcards: paths.METRICS.format(experiment=PLAN.comparison_pair()[0]),
-        regional=lambda wildcards: paths.METRICS.format(experiment=PLAN.comparison_pair()[1]),
+        single=lambda wildcards: paths.METRICS.format(
+            experiment=PLAN.comparison_pair()[0]
+        ),
+        regional=lambda wildcards: paths.METRICS.format(
+            experiment=PLAN.comparison_pair()[1]
+        ),
         attributes=paths.STATIC_ATTRIBUTES,
     output:
         scatter_png=report(

@@ -12,8 +12,10 @@ very slow machine (tests/test_slurm.py hands the scaled limits to tests/slurm_cl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -69,28 +71,44 @@ def run_command(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command`` in ``workdir``, output captured, never raising on its exit status; past
     ``timeout`` seconds (scaled, see ``timeout_s``) the test fails naming the command, its
-    workdir and the tail of what it printed (and of Snakemake's own log, if it wrote one)."""
+    workdir and the tail of what it printed (and of Snakemake's own log, if it wrote one).
+
+    The command runs in its own session, so that a timeout (or Ctrl-C) ends its children too:
+    they would otherwise hold the output pipes open."""
     limit = timeout_s(timeout)
-    try:
-        return subprocess.run(
-            list(command),
-            cwd=workdir,
-            env=None if env is None else dict(env),
-            capture_output=True,
-            text=True,
-            timeout=limit,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as expired:
-        report = [
-            f"`{' '.join(map(str, command))}` did not finish within {limit:.0f} s "
-            f"(killed; {TIMEOUT_SCALE_VARIABLE} scales this limit)",
-            f"workdir: {workdir}",
-            f"--- stdout (tail)\n{tail(expired.stdout)}",
-            f"--- stderr (tail)\n{tail(expired.stderr)}",
-            latest_snakemake_log(workdir),
-        ]
-        pytest.fail("\n".join(part for part in report if part), pytrace=False)
+    with subprocess.Popen(
+        list(command),
+        cwd=workdir,
+        env=None if env is None else dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            _kill_session(process)
+            stdout, stderr = process.communicate()
+            report = [
+                f"`{' '.join(map(str, command))}` did not finish within {limit:.0f} s "
+                f"(killed; {TIMEOUT_SCALE_VARIABLE} scales this limit)",
+                f"workdir: {workdir}",
+                f"--- stdout (tail)\n{tail(stdout)}",
+                f"--- stderr (tail)\n{tail(stderr)}",
+                latest_snakemake_log(workdir),
+            ]
+            pytest.fail("\n".join(part for part in report if part), pytrace=False)
+        except BaseException:
+            _kill_session(process)
+            raise
+    return subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
+
+
+def _kill_session(process: subprocess.Popen[str]) -> None:
+    """SIGKILL ``process`` (a child started with start_new_session) and its descendants."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def run_snakemake(

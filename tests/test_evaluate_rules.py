@@ -14,12 +14,14 @@ import pytest
 import yaml
 from conftest import REPO_ROOT
 from conftest import run_snakemake as _snakemake
-
 from synthetic_predictions import (
     synthetic_observed,
     write_experiment,
     write_static_attributes,
 )
+
+# Every test here spawns Snakemake (conftest.run_snakemake): not in `make test-fast`.
+pytestmark = pytest.mark.workflow
 
 BASINS = ["01022500", "01123000", "02092500", "02296500"]
 SNAKEFILE = f"""

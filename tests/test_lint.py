@@ -6,15 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO_ROOT
+import pytest
+from conftest import REPO_ROOT, run_command, run_snakemake
 
 BIN = Path(sys.executable).parent
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
-    )
+    return run_command(command, REPO_ROOT, timeout=300)
 
 
 def test_ruff_check_is_clean() -> None:
@@ -32,15 +31,9 @@ def test_snakefmt_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.workflow  # spawns Snakemake; the ruff and snakefmt gates stay fast
 def test_snakemake_lint_is_clean(workflow_copy: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--lint", "--cores", "1"],
-        cwd=workflow_copy,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_snakemake(workflow_copy, "--lint")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Congratulations, your workflow is in a good condition!" in output

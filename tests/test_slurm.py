@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO_ROOT, copy_workflow, latest_snakemake_log, run_command, tail, timeout_s
-from test_workflow_dag import job_counts
 from slurm_cluster import (
     QUERY_TIMEOUT_S,
     START_TIMEOUT_S,
@@ -38,6 +37,7 @@ from slurm_cluster import (
     local_slurm,
     missing_programs,
 )
+from test_workflow_dag import job_counts
 
 from camels_lstm.tuning.candidates import enumerate_candidates
 

@@ -136,6 +136,9 @@ def test_model_scalers_unchanged_when_other_periods_and_basins_change(tmp_path):
             periods=periods,
             seed=0,
             model_path=model_path,
+            threads=1,
+            device="cpu",
+            bf16=False,
         )
         scalers.append(load_model_file(model_path).scalers)
     np.testing.assert_array_equal(scalers[0].input_mean, scalers[1].input_mean)

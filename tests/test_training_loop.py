@@ -30,6 +30,7 @@ def _train(data, path, basins, periods=SHORT_PERIODS, seed=0, **settings):
         model_path=path,
         threads=1,
         device="cpu",
+        bf16=False,
     )
     return torch.load(path, weights_only=True)
 

@@ -21,7 +21,7 @@ from camels_lstm.evaluation.tables import metrics_table
 from camels_lstm.training.predict import predict
 from camels_lstm.training.run import train_experiment
 from camels_lstm.training.simulate import nse_per_basin
-from camels_lstm.tuning.candidates import score_candidate
+from camels_lstm.tuning.jobs import score_candidate
 
 BASINS = ("01022500", "01123000")
 SEED = 3
@@ -60,6 +60,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         model_path=model,
         threads=1,
         device="cpu",
+        bf16=False,
     )
     return model, store
 
@@ -142,7 +143,7 @@ def test_early_stopping_tuning_and_evaluation_score_the_same_nse(trained) -> Non
         min_observed_days=1,
     )
     assert table.set_index("basin")["nse"].to_dict() == pytest.approx(evaluated, rel=1e-12)
-    tuned = score_candidate(model, store, PERIODS)
+    tuned = score_candidate(model, store, PERIODS, "cpu")
     assert tuned == pytest.approx(evaluated, rel=1e-12)
     assert record["validation_median_nse"] == pytest.approx(
         float(np.median(list(evaluated.values()))), rel=1e-5

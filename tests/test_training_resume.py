@@ -56,6 +56,7 @@ def _arguments(data, model_path: Path) -> dict:
         "model_path": str(model_path),
         "threads": 1,
         "device": "cpu",
+        "bf16": False,
     }
 
 

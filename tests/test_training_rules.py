@@ -9,6 +9,9 @@ import pytest
 import torch
 from conftest import run_snakemake as _snakemake
 
+# Every test here spawns Snakemake (conftest.run_snakemake): not in `make test-fast`.
+pytestmark = pytest.mark.workflow
+
 PER_BASIN = "results/single_basin/01022500/seed0/model.pt"
 
 

@@ -57,6 +57,7 @@ def test_regional_lstm_beats_climatology_in_most_basins(sample_data, tmp_path): 
         model_path=path,
         threads=1,
         device="cpu",
+        bf16=False,
     )
     simulation = predict(
         path, sample_data.store, PERIODS["validation"]["start"], PERIODS["validation"]["end"]

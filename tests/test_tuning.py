@@ -19,21 +19,24 @@ from camels_lstm.atomic_output import write_json
 from camels_lstm.plots.tuning import basin_order, plot_tuning_validation_nse
 from camels_lstm.tuning.candidates import (
     Candidate,
-    best_record,
     candidate_experiment,
     enumerate_candidates,
-    regional_best_record,
-    regional_tuning_table,
-    score_candidate,
-    select_best,
-    take_chosen_candidate,
-    train_candidate,
-    tuned_experiment,
     tuning_periods,
-    tuning_table,
+)
+from camels_lstm.tuning.jobs import (
+    score_candidate,
+    train_candidate,
     write_regional_score,
     write_score,
 )
+from camels_lstm.tuning.selection import (
+    best_record,
+    regional_best_record,
+    select_best,
+    take_chosen_candidate,
+    tuned_experiment,
+)
+from camels_lstm.tuning.tables import regional_tuning_table, tuning_table
 
 # camels_lstm.training exports functions named like its submodules: import the modules by name.
 predict_module = importlib.import_module("camels_lstm.training.predict")
@@ -138,13 +141,17 @@ def test_tuning_table_is_complete_for_every_basin(tmp_path: Path) -> None:
     plot_tuning_validation_nse(table, "single_basin_tuned", png, pdf)
     assert png.stat().st_size > 0 and pdf.stat().st_size > 0
 
-    candidate_model = tmp_path / "01022500" / "c01" / "model.pt"
-    candidate_model.write_bytes(b"weights of c01")
+    candidate_models = {cid: tmp_path / "models" / cid / "model.pt" for cid in ("c00", "c01")}
+    candidate_models["c01"].parent.mkdir(parents=True)
+    candidate_models["c01"].write_bytes(b"weights of c01")
     final_model = tmp_path / "final" / "seed0" / "model.pt"
-    assert take_chosen_candidate(best_files["01022500"], final_model) == "c01"
+    assert take_chosen_candidate(best_files["01022500"], candidate_models, final_model) == "c01"
     assert final_model.read_bytes() == b"weights of c01"
     with pytest.raises(FileNotFoundError, match="c00"):
-        take_chosen_candidate(best_files["02092500"], final_model)
+        take_chosen_candidate(best_files["02092500"], candidate_models, final_model)
+    only_c00 = {"c00": candidate_models["c00"]}
+    with pytest.raises(ValueError, match=r"chosen candidate c01 is not among \['c00'\]"):
+        take_chosen_candidate(best_files["01022500"], only_c00, final_model)
 
     tuned = tuned_experiment(experiment(search_space={"parameters": {}}), best_files["01022500"])
     assert tuned["hidden_size"] == 16 and "search_space" not in tuned
@@ -255,8 +262,11 @@ def _tune(tmp_path: Path, poison_test: bool, monkeypatch) -> tuple[dict[str, flo
         periods=PERIODS,  # the full config periods: the test period must be dropped
         seed=0,
         model_path=model,
+        threads=1,
+        device="cpu",
+        bf16=False,
     )
-    scores = score_candidate(model, store, PERIODS)
+    scores = score_candidate(model, store, PERIODS, "cpu")
     weights = torch.load(model, weights_only=False)
     return scores, loaded, weights
 

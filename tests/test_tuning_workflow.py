@@ -23,6 +23,7 @@ def _sample_config() -> dict:
         return yaml.safe_load(handle)
 
 
+@pytest.mark.workflow  # a Snakemake dry run
 def test_sample_dry_run_has_one_job_per_basin_and_candidate(workflow_copy: Path) -> None:
     config = _sample_config()
     tuned = config["experiments"]["single_basin_tuned"]
@@ -43,6 +44,7 @@ def test_sample_dry_run_has_one_job_per_basin_and_candidate(workflow_copy: Path)
     assert counts["compute_metrics"] == len(config["experiments"])
 
 
+@pytest.mark.workflow  # a Snakemake dry run
 def test_a_tuned_final_model_depends_on_the_selection_and_candidates(
     workflow_copy: Path,
 ) -> None:
@@ -66,6 +68,7 @@ def test_unknown_search_parameter_is_rejected_with_its_experiment() -> None:
         validate_config(unknown, SCHEMA_PATH)
 
 
+@pytest.mark.workflow  # a Snakemake dry run
 def test_regional_search_is_one_candidate_job_each_over_all_basins(workflow_copy: Path) -> None:
     config = _sample_config()
     config["experiments"]["regional"]["search_space"] = {

@@ -8,6 +8,9 @@ import pytest
 import yaml
 from conftest import run_snakemake as snakemake
 
+# Every test here spawns Snakemake (conftest.run_snakemake): not in `make test-fast`.
+pytestmark = pytest.mark.workflow
+
 
 def job_counts(output: str) -> dict[str, int]:
     """Parse the 'Job stats' table of a dry run into {rule: count}."""

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from conftest import REPO_ROOT, SCHEMA_PATH
 
 from camels_lstm.config import read_basin_list, validate_config
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.plan import WorkflowPlan
 from camels_lstm.workflow.resources import model_mem_mb
-from conftest import REPO_ROOT, SCHEMA_PATH
 
 BASINS = ["01013500", "01022500"]
 
@@ -89,7 +89,9 @@ def test_tuned_training_inputs_declare_the_selection_and_candidate_models() -> N
         "results/tuned/tuning/01022500/c01/model.pt",
     ]
     assert plan.tuning("tuned", tuning_seed)["candidate_models"]["c01"].endswith("c01/model.pt")
-    other_seed = plan.training_inputs(SimpleNamespace(experiment="tuned", basin="01022500", seed="4"))
+    other_seed = plan.training_inputs(
+        SimpleNamespace(experiment="tuned", basin="01022500", seed="4")
+    )
     assert set(other_seed) == {"store", "attributes", "best"}
     plain = plan.training_inputs(SimpleNamespace(experiment="regional", seed="0"))
     assert plain == {"store": paths.STORE, "attributes": paths.STATIC_ATTRIBUTES}

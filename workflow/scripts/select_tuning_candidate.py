@@ -4,7 +4,8 @@ regional search the best median over all basins."""
 from camels_lstm import script_logging
 from camels_lstm.atomic_output import write_json
 from camels_lstm.training.finished_checkpoints import remove_finished_checkpoints
-from camels_lstm.tuning.candidates import best_record, candidates_by_id, regional_best_record
+from camels_lstm.tuning.candidates import candidates_by_id
+from camels_lstm.tuning.selection import best_record, regional_best_record
 
 logger = script_logging.setup(snakemake.log[0])
 expected = candidates_by_id(snakemake.params.search_space)

@@ -8,14 +8,14 @@ from camels_lstm.training.allocator import use_tuned_allocator
 allocator = use_tuned_allocator(snakemake.params.training["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
-from camels_lstm.tuning.candidates import (  # noqa: E402
-    candidates_by_id,
-    median_nse,
+from camels_lstm.tuning.candidates import candidates_by_id  # noqa: E402
+from camels_lstm.tuning.jobs import (  # noqa: E402
     score_candidate,
     train_candidate,
     write_regional_score,
     write_score,
 )
+from camels_lstm.tuning.selection import median_nse  # noqa: E402
 
 logger = script_logging.setup(snakemake.log[0])
 basins = list(snakemake.params.basins)

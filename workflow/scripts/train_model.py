@@ -1,4 +1,8 @@
-"""Train one model: one basin's (per-basin experiments) or all basins' (regional experiments)."""
+"""Train one model: one basin's (per-basin experiments) or all basins' (regional experiments).
+
+A tuned experiment trains with the settings chosen on the validation period (best.json); for
+the seed its candidates were trained with, the chosen candidate's model is the final model and
+is copied, not trained again (same settings, data and seed train the same weights)."""
 
 from camels_lstm.training.allocator import use_tuned_allocator
 
@@ -7,19 +11,32 @@ allocator = use_tuned_allocator(snakemake.params.training["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
 from camels_lstm.training.run import train_experiment  # noqa: E402
+from camels_lstm.tuning.selection import take_chosen_candidate, tuned_experiment  # noqa: E402
 
 logger = script_logging.setup(snakemake.log[0])
-logger.info("allocator: %s", allocator)
-train_experiment(
-    store_path=snakemake.input.store,
-    attributes_path=snakemake.input.attributes,
-    experiment_name=snakemake.wildcards.experiment,
-    experiment=snakemake.params.experiment,
-    basins=snakemake.params.basins,
-    periods=snakemake.params.periods,
-    seed=int(snakemake.wildcards.seed),
-    model_path=snakemake.output.model,
-    threads=snakemake.threads,
-    device=snakemake.params.training["device"],
-    bf16=snakemake.params.training["bf16"],
-)
+seed = int(snakemake.wildcards.seed)
+experiment = snakemake.params.experiment
+tuning = snakemake.params.tuning
+if tuning is not None and seed == tuning["tuning_seed"]:
+    chosen = take_chosen_candidate(
+        snakemake.input.best, tuning["candidate_models"], snakemake.output.model
+    )
+    logger.info("seed %d: took the model of the chosen candidate %s", seed, chosen)
+else:
+    if tuning is not None:
+        experiment = tuned_experiment(experiment, snakemake.input.best)
+        logger.info("settings chosen on the validation period: %s", experiment)
+    logger.info("allocator: %s", allocator)
+    train_experiment(
+        store_path=snakemake.input.store,
+        attributes_path=snakemake.input.attributes,
+        experiment_name=snakemake.wildcards.experiment,
+        experiment=experiment,
+        basins=list(snakemake.params.basins),
+        periods=snakemake.params.periods,
+        seed=seed,
+        model_path=snakemake.output.model,
+        threads=snakemake.threads,
+        device=snakemake.params.training["device"],
+        bf16=snakemake.params.training["bf16"],
+    )

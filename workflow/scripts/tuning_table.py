@@ -2,7 +2,7 @@
 
 from camels_lstm import script_logging
 from camels_lstm.atomic_output import write_csv
-from camels_lstm.tuning.candidates import regional_tuning_table, tuning_table
+from camels_lstm.tuning.tables import regional_tuning_table, tuning_table
 
 logger = script_logging.setup(snakemake.log[0])
 basins = snakemake.params.basins

@@ -61,7 +61,7 @@ def allocator_environment(mode: str, environ: Mapping[str, str] = os.environ) ->
     return {"GLIBC_TUNABLES": tunables, MARKER: "glibc"}
 
 
-def use_tuned_allocator(mode: str = "auto") -> str:
+def use_tuned_allocator(mode: str) -> str:
     """Re-execute this script under the allocator of ``mode`` unless already done; returns the
     allocator in use (``jemalloc``, ``glibc`` or ``system``)."""
     current = os.environ.get(MARKER)

@@ -35,9 +35,9 @@ def train_experiment(
     periods: Mapping[str, Mapping[str, str]],
     seed: int,
     model_path: str | Path,
-    threads: int = 1,
-    device: str = "auto",
-    bf16: bool = False,
+    threads: int,
+    device: str,
+    bf16: bool,
 ) -> None:
     """Train and write ``model_path``, resuming from the checkpoint beside it.
 

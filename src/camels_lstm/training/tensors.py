@@ -9,13 +9,26 @@ from camels_lstm.training.data import PeriodArrays, WindowGatherer, select_sampl
 from camels_lstm.training.scalers import Scalers
 
 
-def resolve_device(device: str) -> torch.device:
-    """``auto`` (CUDA when visible, else CPU), ``cpu`` or ``cuda`` (which must be visible)."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
+def _auto_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _cuda_device() -> torch.device:
+    if not torch.cuda.is_available():
         raise RuntimeError("config key 'training.device' is 'cuda' but no CUDA device is visible")
-    return torch.device(device)
+    return torch.device("cuda")
+
+
+# Values of config key training.device: ``auto`` (CUDA when visible, else CPU), ``cpu``, or
+# ``cuda`` (which must be visible).
+DEVICES = {"auto": _auto_device, "cpu": lambda: torch.device("cpu"), "cuda": _cuda_device}
+
+
+def resolve_device(device: str) -> torch.device:
+    """The torch device of a ``training.device`` value (one of :data:`DEVICES`)."""
+    if device not in DEVICES:
+        raise ValueError(f"config key 'training.device': {device!r} is not one of {list(DEVICES)}")
+    return DEVICES[device]()
 
 
 class PeriodTensors:
