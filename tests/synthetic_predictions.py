@@ -14,7 +14,8 @@ import numpy as np
 import xarray as xr
 
 from camels_lstm.atomic_output import write_netcdf
-from camels_lstm.evaluation.predictions import member_prediction_paths, prediction_dataset
+from camels_lstm.evaluation.predictions import prediction_dataset
+from camels_lstm.workflow import paths as workflow_paths
 
 
 def synthetic_observed(
@@ -54,8 +55,30 @@ def synthetic_simulated(
     return np.maximum(lagged * bias + noise, 0).astype(np.float32)
 
 
+def member_prediction_paths(
+    workdir: str | Path,
+    experiment: str,
+    scope: str,
+    basins: Sequence[str],
+    seeds: Sequence[int],
+    period: str,
+) -> dict[str, list[Path]]:
+    """Per-model prediction files of one experiment in the workflow's layout under ``workdir``
+    (``camels_lstm.workflow.paths.MODEL_PREDICTIONS``), by member name (``seed<k>``)."""
+    template = workflow_paths.MODEL_PREDICTIONS[scope]
+    models = basins if scope == "per_basin" else [None]
+    return {
+        f"seed{seed}": [
+            Path(workdir)
+            / template.format(experiment=experiment, basin=basin, seed=seed, period=period)
+            for basin in models
+        ]
+        for seed in seeds
+    }
+
+
 def write_experiment(
-    results_dir: str | Path,
+    workdir: str | Path,
     experiment: str,
     scope: str,
     basins: Sequence[str],
@@ -70,7 +93,7 @@ def write_experiment(
 
     Built and written as production writes them (``prediction_dataset``, ``write_netcdf``).
     """
-    paths = member_prediction_paths(results_dir, experiment, scope, basins, seeds, period)
+    paths = member_prediction_paths(workdir, experiment, scope, basins, seeds, period)
     for seed, member_paths in zip(seeds, paths.values(), strict=True):
         simulated = synthetic_simulated(observed, rng, skill_shift)
         if scope == "regional":

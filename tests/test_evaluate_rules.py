@@ -73,10 +73,10 @@ def workdir(tmp_path: Path) -> Path:
     observed[3, 200:] = np.nan  # fourth basin: under 200 observed days, fewer than 365
     for period in ("test", "validation"):
         write_experiment(
-            results, "single_basin", "per_basin", BASINS, [0], period, dates, observed, rng
+            tmp_path, "single_basin", "per_basin", BASINS, [0], period, dates, observed, rng
         )
         write_experiment(
-            results, "regional", "regional", BASINS, [0, 1], period, dates, observed, rng
+            tmp_path, "regional", "regional", BASINS, [0, 1], period, dates, observed, rng
         )
     (results / "data").mkdir()
     write_static_attributes(results / "data" / "static_attributes.nc", BASINS, rng)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from synthetic_predictions import member_prediction_paths
 
 from camels_lstm.atomic_output import write_csv, write_netcdf
 from camels_lstm.evaluation import tables
@@ -18,7 +19,6 @@ from camels_lstm.evaluation.predictions import (
     SIM,
     PredictionError,
     aggregate_predictions,
-    member_prediction_paths,
     prediction_dataset,
 )
 
@@ -46,15 +46,6 @@ def _per_basin_experiment(root: Path, seeds=(0, 1)) -> dict[str, list[Path]]:
     return paths
 
 
-def test_member_prediction_paths_follow_the_contract(tmp_path: Path) -> None:
-    per_basin = member_prediction_paths("results", "a", "per_basin", BASINS, [0, 3], "test")
-    assert per_basin["seed3"][1] == Path("results/a/01022500/seed3/predictions_test.nc")
-    regional = member_prediction_paths("results", "b", "regional", BASINS, [1], "validation")
-    assert regional == {"seed1": [Path("results/b/seed1/predictions_validation.nc")]}
-    with pytest.raises(ValueError, match="unknown scope"):
-        member_prediction_paths("results", "c", "global", BASINS, [0], "test")
-
-
 def test_aggregate_per_basin_files_adds_ensemble_mean(tmp_path: Path) -> None:
     paths = _per_basin_experiment(tmp_path)
     predictions = aggregate_predictions(paths)
@@ -68,7 +59,7 @@ def test_aggregate_per_basin_files_adds_ensemble_mean(tmp_path: Path) -> None:
     )
     np.testing.assert_array_equal(predictions[OBS].values, obs)
 
-    target = tmp_path / "single" / "predictions_test.nc"
+    target = tmp_path / "results" / "single" / "predictions_test.nc"
     write_netcdf(predictions, target)
     with xr.open_dataset(target) as reread:
         assert reread["basin"].values.tolist() == BASINS

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import timeout_s
 from training_data import experiment, sample_data  # noqa: F401
 
 from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
@@ -65,12 +66,17 @@ def _kill_after_first_checkpoint(arguments: dict, checkpoint: Path) -> None:
         [sys.executable, "-c", CHILD, json.dumps(arguments)],
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
-    deadline = time.monotonic() + 120
+    limit = timeout_s(900)
+    deadline = time.monotonic() + limit
     while not checkpoint.exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
+    if child.poll() is None and not checkpoint.exists():
+        child.kill()
+        child.wait()
+        pytest.fail(f"training child (pid {child.pid}) wrote no {checkpoint} within {limit:.0f} s")
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    assert child.returncode == -signal.SIGKILL
+    assert child.returncode == -signal.SIGKILL, f"child had finished: rc {child.returncode}"
 
 
 def test_killed_run_resumes_to_identical_weights(sample_data, tmp_path, caplog):  # noqa: F811

@@ -45,9 +45,15 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         if not temporary.exists():
             raise FileNotFoundError(f"nothing was written to {temporary}")
         if target.is_dir() and not target.is_symlink():
+            # A folder cannot be replaced in one rename: move the old one aside, and back if
+            # the new one cannot take its place.
             old = staging / f"{target.name}.old"
             target.rename(old)
-            temporary.rename(target)
+            try:
+                temporary.rename(target)
+            except BaseException:
+                old.rename(target)
+                raise
         else:
             temporary.replace(target)
     finally:

@@ -33,24 +33,6 @@ class PredictionError(ValueError):
     """A per-model prediction file is missing or inconsistent; the message names it."""
 
 
-def member_prediction_paths(
-    results_dir: str | Path,
-    experiment: str,
-    scope: str,
-    basins: Sequence[str],
-    seeds: Sequence[int],
-    period: str,
-) -> dict[str, list[Path]]:
-    """Per-model prediction files of one experiment, by member name (``seed<k>``)."""
-    root = Path(results_dir) / experiment
-    name = f"predictions_{period}.nc"
-    if scope == "per_basin":
-        return {f"seed{s}": [root / b / f"seed{s}" / name for b in basins] for s in seeds}
-    if scope == "regional":
-        return {f"seed{s}": [root / f"seed{s}" / name] for s in seeds}
-    raise ValueError(f"experiment {experiment!r}: unknown scope {scope!r}")
-
-
 def prediction_dataset(
     basins: Sequence[str],
     dates: np.ndarray,
