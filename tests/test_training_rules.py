@@ -26,7 +26,8 @@ def _jobs(output: str, rule: str) -> int:
 def test_one_job_per_basin_and_seed_or_per_seed(workflow_copy: Path) -> None:
     result = _snakemake(workflow_copy, "-n")
     assert result.returncode == 0, result.stderr
-    assert _jobs(result.stdout, "train_per_basin") == 13  # 13 basins x 1 seed
+    # 13 basins x 1 seed, for single_basin and for the tuned single_basin_tuned
+    assert _jobs(result.stdout, "train_per_basin") == 2 * 13
     assert _jobs(result.stdout, "train_regional") == 2  # 2 seeds
 
 
