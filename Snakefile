@@ -25,7 +25,12 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
-validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+# check_data: refuse at start a forcing product or period the configured data cannot serve.
+validate_config(
+    config,
+    Path(workflow.basedir) / "workflow/schemas/config.schema.yaml",
+    check_data=True,
+)
 
 
 include: "rules/common.smk"

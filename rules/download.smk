@@ -1,3 +1,6 @@
+from camels_lstm.data.areas import area_forcing_products
+
+
 localrules:
     download_archive,
 
@@ -36,5 +39,9 @@ rule extract_camels:
         mem_mb=1024,
     params:
         forcing=config["camels"]["forcing"],
+        # Daymet too where its headers give the basin areas (camels.streamflow_area)
+        extra_forcings=area_forcing_products(
+            config["camels"]["forcing"], config["camels"]["streamflow_area"]
+        )[1:],
     script:
         "../workflow/scripts/extract_camels.py"

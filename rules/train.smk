@@ -3,6 +3,13 @@
 # failed or preempted job keeps it) lets a rerun resume where the job stopped. A tuned
 # experiment (rules/tune.smk) trains with the settings chosen on the validation period; for the
 # seed its candidates were trained with, the job copies the chosen candidate's model.
+# Params hold only what changes the weights (camels_lstm.training.job_settings): a new test
+# period, evaluation setting, description, seed list, thread count or allocator retrains nothing.
+from camels_lstm.training.job_settings import (
+    training_experiment,
+    training_periods,
+    weight_settings,
+)
 
 
 rule train_per_basin:
@@ -22,11 +29,13 @@ rule train_per_basin:
     resources:
         mem_mb=PLAN.mem_mb(),
     params:
-        experiment=lambda wildcards: EXPERIMENTS[wildcards.experiment],
+        experiment=lambda wildcards: training_experiment(
+            EXPERIMENTS[wildcards.experiment]
+        ),
         basins=lambda wildcards: PLAN.basins_of(wildcards.experiment, wildcards),
         tuning=lambda wildcards: PLAN.tuning(wildcards.experiment, wildcards),
-        periods=PERIODS,
-        training=TRAINING,
+        periods=training_periods(PERIODS),
+        training=weight_settings(TRAINING),
     script:
         "../workflow/scripts/train_model.py"
 

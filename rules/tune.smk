@@ -27,11 +27,14 @@ rule train_candidate_per_basin:
         mem_mb=PLAN.mem_mb(),
     params:
         scope=lambda wildcards: PLAN.scope(wildcards.experiment),
-        experiment=lambda wildcards: EXPERIMENTS[wildcards.experiment],
+        # Only what changes the candidate's weights (rules/train.smk, job_settings).
+        experiment=lambda wildcards: training_experiment(
+            EXPERIMENTS[wildcards.experiment]
+        ),
         basins=lambda wildcards: PLAN.basins_of(wildcards.experiment, wildcards),
         seed=lambda wildcards: PLAN.tuning_seed(wildcards.experiment),
         periods=tuning_periods(PERIODS),
-        training=TRAINING,
+        training=weight_settings(TRAINING),
     script:
         "../workflow/scripts/train_candidate.py"
 

@@ -83,6 +83,39 @@ def test_unknown_attribute_lists_valid_names_and_writes_nothing(
     assert not output.exists() and list(tmp_path.iterdir()) == []
 
 
+def test_missing_attribute_table_is_named(tmp_path: Path) -> None:
+    """Not "unknown attribute(s) ['p_mean', ...]": the file that holds them is missing."""
+    root = extract_sample(tmp_path / "camels")
+    clim = root / "camels_attributes_v2.0" / "camels_clim.txt"
+    clim.unlink()
+    output = tmp_path / "static_attributes.nc"
+    with pytest.raises(AttributeTableError) as error:
+        write_static_attributes(root, SAMPLE_BASINS, EALSTM_STATIC_ATTRIBUTES, output)
+    message = str(error.value)
+    assert message.startswith(f"attribute table {clim} is missing (it holds ['p_mean', ")
+    assert "tables found: camels_geol.txt, camels_hydro.txt" in message
+    assert "unknown attribute" not in message
+    assert not output.exists()
+
+
+def test_missing_name_table_is_named_for_the_gauge_names(tmp_path: Path) -> None:
+    root = extract_sample(tmp_path / "camels")
+    (root / "camels_attributes_v2.0" / "camels_name.txt").unlink()
+    with pytest.raises(AttributeTableError, match=r"camels_name\.txt is missing \(it holds"):
+        write_static_attributes(root, SAMPLE_BASINS, ["p_mean"], tmp_path / "a.nc")
+
+
+def test_column_missing_from_its_table_is_named(tmp_path: Path) -> None:
+    root = extract_sample(tmp_path / "camels")
+    clim = root / "camels_attributes_v2.0" / "camels_clim.txt"
+    lines = clim.read_text().splitlines()
+    clim.write_text("\n".join(line.replace("p_mean", "p_mean_renamed") for line in lines) + "\n")
+    with pytest.raises(
+        AttributeTableError, match=r"camels_clim\.txt has no column\(s\) \['p_mean'\]"
+    ):
+        write_static_attributes(root, SAMPLE_BASINS, ["p_mean"], tmp_path / "a.nc")
+
+
 def test_categorical_attribute_is_refused(sample_root: Path, tmp_path: Path) -> None:
     with pytest.raises(AttributeTableError, match=r"\['dom_land_cover'\] are not numeric"):
         write_static_attributes(sample_root, SAMPLE_BASINS, ["dom_land_cover"], tmp_path / "a.nc")

@@ -198,6 +198,55 @@ def test_impossible_date_is_named(sample_config: dict[str, Any]) -> None:
         check(sample_config)
 
 
+def test_test_period_overlapping_training_is_refused_naming_both(
+    sample_config: dict[str, Any],
+) -> None:
+    sample_config["periods"]["test"] = {"start": "2005-10-01", "end": "2010-09-30"}
+    with pytest.raises(ConfigError) as raised:
+        check(sample_config)
+    message = str(raised.value)
+    assert "'periods.train' (1999-10-01..2008-09-30)" in message
+    assert "'periods.test' (2005-10-01..2010-09-30)" in message
+    assert "sharing 2005-10-01..2008-09-30 (1096 days)" in message
+    assert "'allow_period_overlap: [train/test]'" in message
+    assert "periods.validation" not in message  # only the pair at fault
+
+
+def test_validation_inside_training_is_refused(sample_config: dict[str, Any]) -> None:
+    sample_config["periods"]["validation"] = {"start": "2001-10-01", "end": "2003-09-30"}
+    with pytest.raises(
+        ConfigError, match=r"the validation period lies inside the train period"
+    ) as raised:
+        check(sample_config)
+    assert "'periods.validation' (2001-10-01..2003-09-30)" in str(raised.value)
+    assert "tuning" in str(raised.value)
+
+
+def test_periods_sharing_one_day_overlap(sample_config: dict[str, Any]) -> None:
+    sample_config["periods"]["test"]["end"] = "1999-10-01"  # the first training day
+    with pytest.raises(ConfigError, match=r"sharing 1999-10-01..1999-10-01 \(1 days\)"):
+        check(sample_config)
+
+
+def test_an_allowed_overlap_passes_and_only_that_pair(sample_config: dict[str, Any]) -> None:
+    sample_config["periods"]["validation"] = {"start": "2001-10-01", "end": "2003-09-30"}
+    sample_config["allow_period_overlap"] = ["train/validation"]
+    assert check(copy.deepcopy(sample_config))["allow_period_overlap"] == ["train/validation"]
+    sample_config["periods"]["test"] = {"start": "2002-10-01", "end": "2004-09-30"}
+    with pytest.raises(ConfigError) as raised:
+        check(sample_config)
+    assert "[train/test, validation/test]" in str(raised.value)
+    assert "'periods.train' (1999-10-01..2008-09-30) and 'periods.validation'" not in str(
+        raised.value
+    )
+
+
+def test_unknown_overlap_pair_is_named(sample_config: dict[str, Any]) -> None:
+    sample_config["allow_period_overlap"] = ["train/tests"]
+    with pytest.raises(ConfigError, match=r"config key 'allow_period_overlap\[0\]'"):
+        check(sample_config)
+
+
 def test_unknown_basin_id_is_named(sample_config: dict[str, Any], tmp_path: Path) -> None:
     basin_file = tmp_path / "basins.txt"
     basin_file.write_text("01022500\n99999999\n")

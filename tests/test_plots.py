@@ -145,3 +145,46 @@ def test_hydrographs_are_written(tmp_path: Path) -> None:
         gauge_names={"01000004": "Creek"},
     )
     _assert_written(tmp_path / "h.png", tmp_path / "h.pdf")
+
+
+def _predictions(basins: list[str]) -> xr.Dataset:
+    dates = np.arange(np.datetime64("1989-10-01"), np.datetime64("1991-10-01"))
+    scale = np.arange(1, len(basins) + 1, dtype=float)[:, None]
+    obs = np.abs(np.sin(np.arange(dates.size) / 15.0))[None, :] * scale
+    return xr.Dataset(
+        {
+            SIM: (("member", "basin", "date"), np.stack([obs * 0.9, obs])),
+            OBS: (("basin", "date"), obs),
+        },
+        coords={"member": ["seed0", "ensemble"], "basin": basins, "date": dates},
+    )
+
+
+@pytest.mark.parametrize(
+    ("nse", "expected"),
+    [
+        ({"01000002": 0.3}, [("best, median and worst", "01000002")]),
+        (
+            {"01000002": 0.3, "01000003": 0.5},
+            [("best", "01000003"), ("median and worst", "01000002")],
+        ),
+    ],
+)
+def test_one_or_two_basins_give_one_panel_per_basin(
+    tmp_path: Path, nse: dict[str, float], expected: list[tuple[str, str]]
+) -> None:
+    """Best, median and worst coincide: each basin once (issue 12, item 6: this crashed)."""
+    selection = select_basins(_table(nse))
+    assert [(c.rank, c.basin) for c in selection] == expected
+    # As workflow/scripts/plot_hydrographs.py does: the selected basins' predictions only.
+    predictions = _predictions(sorted(nse)).sel(basin=[c.basin for c in selection])
+    assert predictions.sizes["basin"] == len(nse)
+    plot_hydrographs(predictions, selection, "regional", tmp_path / "h.png", tmp_path / "h.pdf")
+    _assert_written(tmp_path / "h.png", tmp_path / "h.pdf")
+
+
+def test_hydrographs_take_one_series_of_a_basin_listed_twice(tmp_path: Path) -> None:
+    predictions = _predictions(["01000002"]).sel(basin=["01000002", "01000002"])
+    selection = select_basins(_table({"01000002": 0.3}))
+    plot_hydrographs(predictions, selection, "regional", tmp_path / "h.png", tmp_path / "h.pdf")
+    _assert_written(tmp_path / "h.png", tmp_path / "h.pdf")

@@ -28,6 +28,19 @@ REGISTRIES = {
     "experiments.*.search_space.method": "camels_lstm.tuning.candidates.SEARCH_METHODS",
     "training.device": "camels_lstm.training.tensors.DEVICES",
     "training.allocator": "camels_lstm.training.allocator.MODES",
+    "allow_period_overlap[]": "camels_lstm.config.PERIOD_PAIRS",
+    "camels.streamflow_area": "camels_lstm.data.areas.AREA_SOURCES",
+    # data checks: the policies each one offers (camels_lstm.data.quality.CHECKS)
+    "data_checks.date_gap": "camels_lstm.data.quality.ABSENT_VALUE_POLICIES",
+    "data_checks.nan_value": "camels_lstm.data.quality.ABSENT_VALUE_POLICIES",
+    "data_checks.negative_precipitation": "camels_lstm.data.quality.VALUE_POLICIES",
+    "data_checks.negative_streamflow": "camels_lstm.data.quality.VALUE_POLICIES",
+    "data_checks.vapour_pressure_not_positive": "camels_lstm.data.quality.VALUE_POLICIES",
+    "data_checks.tmin_above_tmax": "camels_lstm.data.quality.VALUE_POLICIES",
+    "data_checks.identical_series": "camels_lstm.data.quality.RECORD_POLICIES",
+    "data_checks.period_not_covered": "camels_lstm.data.quality.RECORD_POLICIES",
+    "data_checks.short_record": "camels_lstm.data.quality.RECORD_POLICIES",
+    "data_checks.area_disagreement": "camels_lstm.data.quality.RECORD_POLICIES",
 }
 
 _SAME_PATH_LISTS = ("allOf", "anyOf", "oneOf")

@@ -126,7 +126,7 @@ def test_checkpoint_of_other_training_code_is_not_resumed(
     train_experiment(**arguments)
     assert model_path.with_name("checkpoint.pt").is_file()
     model_path.unlink()
-    monkeypatch.setattr(run_module, "training_code_digest", lambda: "digest of changed code")
+    monkeypatch.setattr(checkpoint_module, "training_code_digest", lambda: "digest of changed code")
     caplog.set_level("INFO")
     train_experiment(**arguments)
     assert "another configuration" in caplog.text

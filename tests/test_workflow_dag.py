@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from camels_testdata import extract_sample
 from conftest import run_snakemake as snakemake
 
 # Every test here spawns Snakemake (conftest.run_snakemake): not in `make test-fast`.
@@ -45,8 +46,8 @@ def test_paper_config_dry_run_downloads_both_official_archives(workflow_copy: Pa
 
 
 def test_user_copy_skips_the_download(workflow_copy: Path, tmp_path: Path) -> None:
-    camels_copy = tmp_path / "my_camels"
-    camels_copy.mkdir()
+    # a copy as users have it (the rules list its files while the DAG is built)
+    camels_copy = extract_sample(tmp_path / "my_camels")
     result = snakemake(workflow_copy, "-n", "--config", f"camels={{'dir': '{camels_copy}'}}")
     assert result.returncode == 0, result.stderr
     counts = job_counts(result.stdout)
@@ -66,6 +67,14 @@ def test_user_copy_skips_the_download(workflow_copy: Path, tmp_path: Path) -> No
         (
             lambda c: c["experiments"]["regional"].update(hidden_size="big"),
             "config key 'experiments.regional.hidden_size'",
+        ),
+        (  # the test period overlaps the training period (1999-10-01..2008-09-30)
+            lambda c: c["periods"].update(test={"start": "2005-10-01", "end": "2010-09-30"}),
+            "'periods.train' (1999-10-01..2008-09-30) and 'periods.test' (2005-10-01..2010-09-30)",
+        ),
+        (  # validation inside training: tuning would score on training days
+            lambda c: c["periods"].update(validation={"start": "2001-10-01", "end": "2003-09-30"}),
+            "the validation period lies inside the train period",
         ),
     ],
 )

@@ -1,20 +1,24 @@
 """Write an output file or folder under a temporary sibling name, then rename it into place.
 
-A failure (or a kill) leaves at most a hidden ``.<name>.tmp-*`` sibling, never a half-written
-target that a rerun would trust. :func:`atomic_path` is the one mechanism; the writers of the
-workflow's file formats (:func:`write_netcdf`, :func:`write_csv`, :func:`write_json`) use it, and
-so do the torch files (``training.checkpoint``), figures and the zarr store.
+A failure leaves nothing, a kill at most a hidden ``.<name>.tmp-*`` sibling (which the next write
+of the same target removes once its writer has died: :mod:`camels_lstm.staging`), never a
+half-written target that a rerun would trust. :func:`atomic_path` is the one mechanism; the
+writers of the workflow's file formats (:func:`write_netcdf`, :func:`write_csv`,
+:func:`write_json`) use it, and so do the torch files (``training.checkpoint``), figures and the
+zarr store.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from camels_lstm.disk_full import naming_full_disk
+from camels_lstm.staging import close_staging, open_staging
 
 if TYPE_CHECKING:  # imported inside the writers: training jobs load this module without them
     import pandas as pd
@@ -34,14 +38,18 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 
     The yielded path does not exist yet (write a file or a folder there). An existing ``target``
     is replaced only after the new one is complete. On an exception the temporary path is removed
-    and ``target`` is left as it was.
+    and ``target`` is left as it was; one that means the disk is full becomes a
+    :class:`camels_lstm.disk_full.DiskFullError` naming ``target``.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    staging = open_staging(target)  # removes the staging folders of dead writers first
     temporary = staging / target.name
     try:
-        yield temporary
+        # A full disk is reported as camels_lstm.disk_full.DiskFullError naming ``target``
+        # (checked before the half-written staging folder is removed, which frees space).
+        with naming_full_disk(target):
+            yield temporary
         if not temporary.exists():
             raise FileNotFoundError(f"nothing was written to {temporary}")
         if target.is_dir() and not target.is_symlink():
@@ -57,7 +65,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         else:
             temporary.replace(target)
     finally:
-        _remove(staging)
+        close_staging(staging)
 
 
 def write_netcdf(dataset: xr.Dataset, path: str | Path) -> None:

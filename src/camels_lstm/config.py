@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,15 @@ import yaml
 from camels_lstm.data.catalogue import ATTRIBUTE_NAMES, known_gauge_ids
 
 PERIOD_NAMES = ("train", "validation", "test")
+# Pairs of periods that must not share a day unless listed in the config key
+# allow_period_overlap (schema enum), each with what an overlap would do to the results.
+PERIOD_PAIRS: dict[str, str] = {
+    "train/validation": (
+        "validation scores (early stopping, tuning) would be computed on training days"
+    ),
+    "train/test": "the test metrics would score the models on days they were trained on",
+    "validation/test": "settings chosen on the validation period would be tuned to test days",
+}
 
 
 class ConfigError(ValueError):
@@ -120,12 +129,45 @@ def _parse_date(value: str, key: str) -> dt.date:
         raise ConfigError(f"config key '{key}': {value!r} is not a valid date ({error})") from None
 
 
-def _check_periods(periods: Mapping[str, Mapping[str, str]]) -> None:
+def _check_periods(
+    periods: Mapping[str, Mapping[str, str]], allowed_overlaps: Sequence[str] = ()
+) -> None:
+    """Each period ends after it starts, and no two share a day unless their pair (a key of
+    :data:`PERIOD_PAIRS`) is in ``allowed_overlaps`` (config key ``allow_period_overlap``)."""
+    bounds: dict[str, tuple[dt.date, dt.date]] = {}
     for name in PERIOD_NAMES:
         start = _parse_date(periods[name]["start"], f"periods.{name}.start")
         end = _parse_date(periods[name]["end"], f"periods.{name}.end")
         if end < start:
             raise ConfigError(f"config key 'periods.{name}': end {end} is before start {start}")
+        bounds[name] = (start, end)
+    problems: dict[str, str] = {}
+    for pair, consequence in PERIOD_PAIRS.items():
+        first, second = pair.split("/")
+        (a_start, a_end), (b_start, b_end) = bounds[first], bounds[second]
+        shared_start, shared_end = max(a_start, b_start), min(a_end, b_end)
+        if pair in allowed_overlaps or shared_start > shared_end:
+            continue
+        relation = "they overlap"
+        if (a_start, a_end) == (b_start, b_end):
+            relation = "they are the same period"
+        elif a_start <= b_start and b_end <= a_end:
+            relation = f"the {second} period lies inside the {first} period"
+        elif b_start <= a_start and a_end <= b_end:
+            relation = f"the {first} period lies inside the {second} period"
+        problems[pair] = (
+            f"'periods.{first}' ({a_start}..{a_end}) and 'periods.{second}' ({b_start}..{b_end}): "
+            f"{relation}, sharing {shared_start}..{shared_end} "
+            f"({(shared_end - shared_start).days + 1} days); {consequence}"
+        )
+    if problems:
+        raise ConfigError(
+            "config key 'periods': periods overlap:\n  "
+            + "\n  ".join(problems.values())
+            + "\n  Move them apart, or allow it explicitly with the config key "
+            + f"'allow_period_overlap: [{', '.join(problems)}]' "
+            + "(workflow/schemas/config.schema.yaml)"
+        )
 
 
 def read_basin_list(path: str | Path) -> list[str]:
@@ -193,10 +235,29 @@ def _normalise_learning_rates(config: dict[str, Any]) -> None:
         experiment["learning_rate"] = dict(sorted(schedule.items()))
 
 
+def _check_data_sources(config: Mapping[str, Any], basins: list[str], workdir: str | Path) -> None:
+    """The configured copy or archives can serve the forcing product and periods (data section:
+    :mod:`camels_lstm.data.sources`; the extracted tree is checked once it exists)."""
+    from camels_lstm.data.layout import CamelsFileError
+    from camels_lstm.data.sources import check_data_sources
+    from camels_lstm.workflow.paths import CAMELS_EXTRACTED
+
+    try:
+        check_data_sources(config, basins, workdir, extracted=CAMELS_EXTRACTED)
+    except CamelsFileError as error:
+        raise ConfigError(str(error)) from None
+
+
 def validate_config(
-    config: dict[str, Any], schema_path: str | Path, workdir: str | Path = "."
+    config: dict[str, Any],
+    schema_path: str | Path,
+    workdir: str | Path = ".",
+    check_data: bool = False,
 ) -> dict[str, Any]:
     """Validate ``config`` in place, fill defaults and return it.
+
+    With ``check_data`` (the Snakefile), also refuse a forcing product or period that the
+    configured CAMELS copy or archives cannot serve (:mod:`camels_lstm.data.sources`).
 
     Raises
     ------
@@ -206,7 +267,7 @@ def validate_config(
     schema = load_schema(schema_path)
     _fill_defaults(config, schema, schema)
     _check_schema(config, schema)
-    _check_periods(config["periods"])
+    _check_periods(config["periods"], config["allow_period_overlap"])
     if config["camels"]["dir"] is None and not config["camels"]["downloads"]:
         raise ConfigError(
             "config key 'camels': give either 'dir' or at least one 'downloads' entry"
@@ -223,5 +284,7 @@ def validate_config(
     basin_file = Path(config["basins"])
     if not basin_file.is_absolute():
         basin_file = Path(workdir) / basin_file
-    read_basin_list(basin_file)
+    basins = read_basin_list(basin_file)
+    if check_data:
+        _check_data_sources(config, basins, workdir)
     return config

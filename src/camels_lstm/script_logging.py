@@ -1,11 +1,17 @@
 """Logging for the workflow scripts: one log file per job, readable at 2 a.m.
 
 Each script calls :func:`setup` with the rule's ``log`` path. Messages carry a UTC time stamp and
-go both to that file and to stderr (which Snakemake and SLURM capture too). The file is appended
-to, with a line marking each start, so the log of a job that was killed and rerun (and resumed
-from its checkpoint) keeps the story of both attempts. An exception that
+go both to that file and to stderr (which Snakemake and SLURM capture too). An exception that
 escapes the script is written to the log with its traceback before it propagates, so the log
 file alone says what failed.
+
+Snakemake deletes a job's log files before it starts the job (``Job.remove_existing_output``),
+so appending to the log alone cannot keep the lines of an attempt that was killed. A resumable
+job (training: the checkpoint lets a rerun continue) therefore also passes ``history_path``, a
+file beside its checkpoint that Snakemake does not know: every line goes there too, and a new
+attempt first copies that history into its fresh log, then marks where it starts
+(:data:`ATTEMPT_MARKER`). The log of a job killed and rerun thus tells the story of every
+attempt. A log that Snakemake left in place (a run outside Snakemake) is appended to.
 """
 
 from __future__ import annotations
@@ -19,16 +25,50 @@ from pathlib import Path
 from types import TracebackType
 
 FORMAT = "%(asctime)sZ %(levelname)-7s %(name)s: %(message)s"
+START_MARKER = "==== start (pid %d, host %s) ===="
+ATTEMPT_MARKER = (
+    "==== attempt started (pid %d, host %s); the lines above are of the earlier attempt(s) ===="
+)
 
 
-def setup(log_path: str | Path | None, name: str = "camels_lstm") -> logging.Logger:
-    """Configure the root logger to write to ``log_path`` (created) and stderr."""
+def _non_empty(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
+
+
+def _replay_history(log_path: Path | None, history_path: Path | None) -> bool:
+    """Copy the history of earlier attempts into a missing or empty log; True if there were
+    earlier attempts (in the history or in a log that was kept)."""
+    earlier = history_path is not None and _non_empty(history_path)
+    if log_path is None or _non_empty(log_path):
+        return earlier or (log_path is not None and _non_empty(log_path))
+    if earlier:
+        assert history_path is not None
+        text = history_path.read_text(errors="replace")
+        with log_path.open("a") as log:
+            log.write(text if text.endswith("\n") else text + "\n")
+    return earlier
+
+
+def setup(
+    log_path: str | Path | None,
+    name: str = "camels_lstm",
+    history_path: str | Path | None = None,
+) -> logging.Logger:
+    """Configure the root logger to write to ``log_path`` (created, appended to) and stderr.
+
+    ``history_path``: every line also goes there, and its earlier lines are first copied into a
+    missing or empty ``log_path`` (see the module docstring).
+    """
     formatter = logging.Formatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_path:
-        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, mode="a"))
+    files = [Path(p) for p in (log_path, history_path) if p]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    earlier = _replay_history(
+        Path(log_path) if log_path else None, Path(history_path) if history_path else None
+    )
+    handlers += [logging.FileHandler(path, mode="a") for path in files]
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -38,7 +78,7 @@ def setup(log_path: str | Path | None, name: str = "camels_lstm") -> logging.Log
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
     logger = logging.getLogger(name)
-    logger.info("==== start (pid %d, host %s) ====", os.getpid(), socket.gethostname())
+    logger.info(ATTEMPT_MARKER if earlier else START_MARKER, os.getpid(), socket.gethostname())
 
     def log_uncaught(
         kind: type[BaseException], value: BaseException, tb: TracebackType | None

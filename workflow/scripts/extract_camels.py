@@ -1,4 +1,4 @@
-"""Extract what the run needs (one forcing product, streamflow, attributes) from the archives."""
+"""Extract what the run needs (forcing, streamflow, attributes) from the archives."""
 
 from camels_lstm import script_logging
 from camels_lstm.data.archive import extract_camels
@@ -8,4 +8,5 @@ extract_camels(
     list(snakemake.input.archives),
     snakemake.output.camels,
     forcing=snakemake.params.forcing,
+    extra_forcings=snakemake.params.extra_forcings,
 )

@@ -6,7 +6,7 @@ from camels_lstm.data.attributes import write_static_attributes
 
 logger = script_logging.setup(snakemake.log[0])
 write_static_attributes(
-    camels_root=snakemake.input.camels,
+    camels_root=snakemake.params.camels,
     basins=read_basin_list(snakemake.input.basins),
     attributes=list(snakemake.params.attributes),
     output_path=snakemake.output.attributes,

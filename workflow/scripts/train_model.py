@@ -6,14 +6,20 @@ is copied, not trained again (same settings, data and seed train the same weight
 
 from camels_lstm.training.allocator import use_tuned_allocator
 
-# Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set.
-allocator = use_tuned_allocator(snakemake.params.training["allocator"])
+# Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set. The
+# allocator is read from the config, not params: it does not change the weights, so it is no
+# rerun trigger (camels_lstm.training.job_settings).
+allocator = use_tuned_allocator(snakemake.config["training"]["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
+from camels_lstm.training.finished_checkpoints import checkpoint_log_path  # noqa: E402
 from camels_lstm.training.run import train_experiment  # noqa: E402
 from camels_lstm.tuning.selection import take_chosen_candidate, tuned_experiment  # noqa: E402
 
-logger = script_logging.setup(snakemake.log[0])
+# The lines of a killed attempt survive beside the checkpoint and open the new log.
+logger = script_logging.setup(
+    snakemake.log[0], history_path=checkpoint_log_path(snakemake.output.model)
+)
 seed = int(snakemake.wildcards.seed)
 experiment = snakemake.params.experiment
 tuning = snakemake.params.tuning

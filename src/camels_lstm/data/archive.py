@@ -1,7 +1,8 @@
 """Extract the parts of CAMELS US a run needs from zip or tar archives, safely.
 
 Only three parts are taken, whatever folders the archives put above them:
-``basin_mean_forcing/<product>/`` (the configured forcing product), ``usgs_streamflow/`` and
+``basin_mean_forcing/<product>/`` (the configured forcing product, and Daymet too where its
+headers give the basin areas, ``camels.streamflow_area``), ``usgs_streamflow/`` and
 ``camels_attributes_v2.0/camels_*.txt``. Each member is re-rooted at the first of those
 components, so both the official zips (``basin_dataset_public_v1p2/...``) and a tar of the whole
 tree (``camels_us/...``) give the same layout.
@@ -27,7 +28,7 @@ import time
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import IO
@@ -71,14 +72,19 @@ def member_parts(archive: Path, name: str) -> tuple[str, ...]:
     return parts
 
 
-def select_member(parts: tuple[str, ...], product_folder: str) -> tuple[str, tuple[str, ...]]:
-    """The part a member belongs to and its path re-rooted there; ("", ()) if not needed."""
+def select_member(
+    parts: tuple[str, ...], product_folder: str | Collection[str]
+) -> tuple[str, tuple[str, ...]]:
+    """The part a member belongs to and its path re-rooted there; ("", ()) if not needed.
+
+    ``product_folder``: the forcing product folder(s) to take."""
+    folders = {product_folder} if isinstance(product_folder, str) else set(product_folder)
     if "__MACOSX" in parts or (parts and parts[-1].startswith("._")):
         return "", ()
     for index, component in enumerate(parts):
         rest = parts[index:]
         if component == FORCING_DIR:
-            if len(rest) > 2 and rest[1] == product_folder:
+            if len(rest) > 2 and rest[1] in folders:
                 return "forcing", rest
             return "", ()
         if component == STREAMFLOW_DIR:
@@ -172,7 +178,11 @@ def _tar_members(archive: Path) -> Iterator[tuple[str, Opener | None]]:
 
 
 def _extract_one(
-    archive: Path, kind: str, staging: Path, product_folder: str, seen: dict[tuple, Path]
+    archive: Path,
+    kind: str,
+    staging: Path,
+    product_folders: Collection[str],
+    seen: dict[tuple, Path],
 ) -> tuple[Counter[str], set[str]]:
     """Stream the needed members of one archive into ``staging``; count files per part."""
     counts: Counter[str] = Counter()
@@ -186,7 +196,7 @@ def _extract_one(
             products.add(product)
         if opener is None:  # folders (created as needed), devices, fifos
             continue
-        part, relative = select_member(parts, product_folder)
+        part, relative = select_member(parts, product_folders)
         if not part:
             counts["skipped"] += 1
             continue
@@ -204,6 +214,8 @@ def _extract_one(
             ) from error
         seen[relative] = archive
         counts[part] += 1
+        if part == "forcing":
+            counts[f"forcing/{relative[1]}"] += 1
         extracted_bytes += destination.stat().st_size
         if time.monotonic() - last_log >= PROGRESS_EVERY_S:
             last_log = time.monotonic()
@@ -217,9 +229,12 @@ def _extract_one(
 
 
 def _extract_parts(
-    paths: Sequence[Path], staging: Path, forcing: str, product_folder: str
+    paths: Sequence[Path], staging: Path, forcings: Mapping[str, str]
 ) -> Counter[str]:
-    """Extract the needed members of all archives into ``staging``; error if a part is absent."""
+    """Extract the needed members of all archives into ``staging``; error if a part is absent.
+
+    ``forcings``: forcing product -> its folder, the configured product first."""
+    forcing = next(iter(forcings))
     totals: Counter[str] = Counter()
     products: set[str] = set()
     seen: dict[tuple, Path] = {}
@@ -229,7 +244,7 @@ def _extract_parts(
             "reading %s archive %s (%.1f MB)", kind, archive, archive.stat().st_size / 1024**2
         )
         try:
-            counts, found = _extract_one(archive, kind, staging, product_folder, seen)
+            counts, found = _extract_one(archive, kind, staging, set(forcings.values()), seen)
         except CORRUPT_ERRORS as error:
             raise ArchiveError(
                 f"{archive} is corrupt or truncated ({type(error).__name__}: {error}); "
@@ -242,27 +257,40 @@ def _extract_parts(
             "%d other files skipped, %d duplicates ignored",
             archive,
             counts["forcing"],
-            forcing,
+            ", ".join(forcings),
             counts["streamflow"],
             counts["attributes"],
             counts["skipped"],
             counts["duplicates"],
         )
     missing = {
-        "forcing": f"{FORCING_DIR}/{product_folder}/ (forcing product {forcing!r}; "
-        f"products present: {sorted(products) or 'none'})",
+        f"forcing/{folder}": f"{FORCING_DIR}/{folder}/ (forcing product {product!r}"
+        + ("" if product == forcing else ", whose headers give the basin areas")
+        + f"; products present: {sorted(products) or 'none'})"
+        for product, folder in forcings.items()
+    }
+    missing |= {
         "streamflow": f"{STREAMFLOW_DIR}/",
         "attributes": f"{ATTRIBUTES_DIR}/{ATTRIBUTE_TABLES}",
     }
-    absent = [missing[part] for part in PARTS if totals[part] == 0]
+    absent = [text for part, text in missing.items() if totals[part] == 0]
     if absent:
         names = ", ".join(str(p) for p in paths)
         raise ArchiveError(f"no {'; no '.join(absent)} in the archive(s) {names}")
     return totals
 
 
-def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, forcing: str) -> None:
+def extract_camels(
+    archives: Sequence[str | Path],
+    target_dir: str | Path,
+    *,
+    forcing: str,
+    extra_forcings: Sequence[str] = (),
+) -> None:
     """Extract forcing (one product), streamflow and attribute tables into ``target_dir``.
+
+    ``extra_forcings``: further forcing products to extract (Daymet, whose headers give the
+    basin areas of ``camels.streamflow_area: daymet_header`` for another product).
 
     ``target_dir`` ends up holding ``basin_mean_forcing/<product>/<huc>/...``,
     ``usgs_streamflow/<huc>/...`` and ``camels_attributes_v2.0/camels_*.txt``. Archives may be
@@ -275,7 +303,7 @@ def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, fo
         missing from all archives. ``target_dir`` is then left untouched.
     """
     try:
-        product_folder, _suffix = forcing_product(forcing)
+        forcings = {p: forcing_product(p)[0] for p in dict.fromkeys([forcing, *extra_forcings])}
     except CamelsFileError as error:
         raise ArchiveError(str(error)) from None
     paths = [Path(a) for a in archives]
@@ -285,7 +313,7 @@ def extract_camels(archives: Sequence[str | Path], target_dir: str | Path, *, fo
     started = time.monotonic()
     with atomic_path(target_dir) as staging:
         staging.mkdir()  # by mkdir, so that target_dir gets the umask's mode
-        totals = _extract_parts(paths, staging, forcing, product_folder)
+        totals = _extract_parts(paths, staging, forcings)
     logger.info(
         "extracted %d forcing, %d streamflow and %d attribute files to %s in %.1f s",
         totals["forcing"],

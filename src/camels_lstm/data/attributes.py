@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from camels_lstm.atomic_output import write_netcdf
+from camels_lstm.data.catalogue import ATTRIBUTE_TABLES as CATALOGUE_TABLES
 from camels_lstm.data.layout import ATTRIBUTE_TABLES, ATTRIBUTES_DIR, CamelsFileError, find_folder
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,30 @@ def read_attributes(camels_root: str | Path) -> pd.DataFrame:
         merged = table if merged is None else merged.join(table, how="outer")
     assert merged is not None
     merged.attrs["origin"] = {column: str(path) for column, path in origin.items()}
+    merged.attrs["directory"] = str(directory)
+    merged.attrs["tables"] = [path.name for path in paths]
     return merged
+
+
+def _absent_from_tables(table: pd.DataFrame, columns: Sequence[str]) -> str | None:
+    """What is wrong where CAMELS attributes ``columns`` are not in ``table``: the table file
+    that should hold them is missing, or lacks them (None for names CAMELS does not have)."""
+    directory = Path(table.attrs.get("directory", ATTRIBUTES_DIR))
+    found = set(table.attrs.get("tables", []))
+    problems = []
+    for group, names in CATALOGUE_TABLES.items():
+        absent = [c for c in columns if c in names]
+        if not absent:
+            continue
+        path = directory / f"camels_{group}.txt"
+        if path.name not in found:
+            problems.append(
+                f"attribute table {path} is missing (it holds {absent}; tables found: "
+                f"{', '.join(sorted(found)) or 'none'})"
+            )
+        else:
+            problems.append(f"attribute table {path} has no column(s) {absent}")
+    return "; ".join(problems) or None
 
 
 def select_attributes(
@@ -100,6 +124,9 @@ def select_attributes(
 ) -> pd.DataFrame:
     """Numeric ``attributes`` of ``basins`` (rows in ``basins`` order); errors name the key."""
     numeric = sorted(c for c in table.columns if pd.api.types.is_float_dtype(table[c]))
+    absent = _absent_from_tables(table, [a for a in attributes if a not in table.columns])
+    if absent:
+        raise AttributeTableError(absent)
     unknown = [a for a in attributes if a not in table.columns]
     if unknown:
         raise AttributeTableError(
@@ -158,7 +185,10 @@ def static_attributes_dataset(
     normalised = (raw - mean) / std
     missing_coords = [c for c in COORDINATE_COLUMNS if c not in table.columns]
     if missing_coords:
-        raise AttributeTableError(f"column(s) {missing_coords} not in the CAMELS attribute tables")
+        raise AttributeTableError(
+            _absent_from_tables(table, missing_coords)
+            or f"column(s) {missing_coords} not in the CAMELS attribute tables"
+        )
     rows = table.loc[list(basins)]
     dims = ("basin", "attribute")
     coords = {

@@ -198,6 +198,11 @@ def read_forcing(path: str | Path) -> ForcingSeries:
 _STREAMFLOW_COLUMNS = ("gauge_id", "year", "month", "day", "streamflow_cfs", "flag")
 
 
+# Text read as NaN in the discharge column (reported by the data checks, camels_lstm.data.quality);
+# nothing else is (a missing field is an error naming its line).
+_LITERAL_NAN = ["nan", "NaN", "NAN", "-nan"]
+
+
 def _streamflow_table(path: Path) -> pd.DataFrame | None:
     """Fast read: single spaces (as written by USGS/CAMELS), else any whitespace; None if bad."""
     dtypes = {name: np.int64 for name in _STREAMFLOW_COLUMNS[:4]}
@@ -212,14 +217,13 @@ def _streamflow_table(path: Path) -> pd.DataFrame | None:
                 names=list(_STREAMFLOW_COLUMNS),
                 engine="c",
                 dtype=dtypes,
+                keep_default_na=False,
+                na_values={"streamflow_cfs": _LITERAL_NAN},
             )
         except (ValueError, pd.errors.ParserError):  # e.g. a missing or non-integer field
             continue
-        if (
-            isinstance(table.index, pd.RangeIndex)
-            and not np.isnan(table["streamflow_cfs"].to_numpy()).any()
-            and not table["flag"].isna().any()
-        ):
+        flags = table["flag"]
+        if isinstance(table.index, pd.RangeIndex) and not (flags.isna() | (flags == "")).any():
             return table
     return None
 

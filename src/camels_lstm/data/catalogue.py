@@ -2,15 +2,20 @@
 
 Gauge ids and HUC-02 regions of the 671 basins (from ``camels_name.txt`` of attributes v2.0, shipped
 as ``resources/camels_us_gauges.csv``), the attribute tables and their columns, the forcing
-products and their file-name suffixes, and the 27 static attributes of Kratzert et al. (2019,
+products and their file-name suffixes, the span of the forcing products and which products the
+official archives hold, and the 27 static attributes of Kratzert et al. (2019,
 HESS, EA-LSTM paper, Table 1).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 ATTRIBUTE_TABLES: dict[str, tuple[str, ...]] = {
     "clim": (
@@ -61,6 +66,48 @@ FORCING_PRODUCTS: dict[str, tuple[str, str]] = {
     "nldas": ("nldas", "_lump_nldas_forcing_leap.txt"),
     "nldas_extended": ("nldas_extended", "_lump_nldas_forcing_leap.txt"),
 }
+
+
+# First and last day of the forcing products as CAMELS US v1.2 distributes them (Newman et al.,
+# 2015; the Maurer data end in 2008). The *_extended products are published elsewhere, with
+# their own span, so theirs is not assumed.
+FORCING_COVERAGE: dict[str, tuple[str, str]] = {
+    "daymet": ("1980-01-01", "2014-12-31"),
+    "maurer": ("1980-01-01", "2008-12-31"),
+    "nldas": ("1980-01-01", "2014-12-31"),
+}
+
+
+@dataclass(frozen=True)
+class ArchiveContents:
+    """What an official CAMELS US archive holds (known before it is downloaded)."""
+
+    forcing_products: tuple[str, ...]
+    streamflow: bool
+    attributes: bool
+
+
+# Official archives by file name (the last component of the download URL's path).
+KNOWN_ARCHIVES: dict[str, ArchiveContents] = {
+    # NCAR's time series v1.2: basin-mean forcing of all three products, USGS streamflow.
+    "basin_timeseries_v1p2_metForcing_obsFlow.zip": ArchiveContents(
+        ("daymet", "maurer", "nldas"), streamflow=True, attributes=False
+    ),
+    "camels_attributes_v2.0.zip": ArchiveContents((), streamflow=False, attributes=True),
+}
+
+
+def archive_file_name(url: str) -> str:
+    """The file name of a download source (URL or local path), query and fragment dropped."""
+    return PurePosixPath(urlsplit(url).path.replace("\\", "/")).name
+
+
+def known_archive_contents(urls: Iterable[str]) -> list[ArchiveContents] | None:
+    """The contents of every archive in ``urls``; None if any of them is not a known archive."""
+    contents = [KNOWN_ARCHIVES.get(archive_file_name(url)) for url in urls]
+    if not contents or any(c is None for c in contents):
+        return None
+    return [c for c in contents if c is not None]
 
 
 @cache

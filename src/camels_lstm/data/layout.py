@@ -11,13 +11,19 @@ The names are defined here once, for reading a copy and for extracting one from 
 (:mod:`camels_lstm.data.archive`); the product folders and forcing file suffixes are
 :data:`camels_lstm.data.catalogue.FORCING_PRODUCTS`. :func:`find_folder` is the one way a data
 folder is looked up under a root. Each data folder is indexed once (one directory walk), never
-globbed per basin.
+globbed per basin. :func:`run_files` and :func:`attribute_table_files` list the files a run
+reads (its basins' forcing and streamflow files; the attribute tables): the workflow declares
+them as rule inputs, so that an edited file reruns what reads it, and :func:`files_stamp`
+fingerprints them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,7 +159,7 @@ def find_basin_files(
     layout: CamelsLayout, basins: list[str] | tuple[str, ...]
 ) -> dict[str, tuple[Path, Path]]:
     """Map each basin to its (forcing file, streamflow file); error on a missing one."""
-    duplicates = sorted({b for b in basins if list(basins).count(b) > 1})
+    duplicates = sorted(basin for basin, count in Counter(basins).items() if count > 1)
     if duplicates:
         raise CamelsFileError(f"basin(s) {duplicates} listed more than once")
     forcing_files = index_basin_files(layout.forcing_dir, layout.forcing_suffix)
@@ -173,3 +179,74 @@ def find_basin_files(
     if problems:
         raise CamelsFileError("missing CAMELS file(s):\n  " + "\n  ".join(problems))
     return {b: (forcing_files[b], streamflow_files[b]) for b in basins}
+
+
+def attribute_table_files(root: str | Path) -> list[Path]:
+    """The attribute tables (``camels_attributes_v2.0/camels_*.txt``) under ``root``, sorted.
+
+    Raises
+    ------
+    CamelsFileError
+        If the folder is missing or found twice (:func:`find_folder`), or holds no table.
+    """
+    directory = find_folder(root, ATTRIBUTES_DIR)
+    tables = sorted(directory.glob(ATTRIBUTE_TABLES))
+    if not tables:
+        raise CamelsFileError(f"{directory}: no {ATTRIBUTE_TABLES} attribute tables")
+    return tables
+
+
+def run_files(
+    root: str | Path,
+    basins: Sequence[str],
+    forcing: str,
+    other_forcings: Sequence[str] = (),
+    optional_forcings: Sequence[str] = (),
+) -> list[Path]:
+    """The files of ``root`` that a conversion of ``basins`` reads, in a fixed order: the forcing
+    files of product ``forcing`` and the streamflow files (basins in ascending order), then the
+    forcing files of each product in ``other_forcings`` (e.g. the one whose header gives the
+    basin area), then those of ``optional_forcings`` that exist (read where present, e.g. for a
+    comparison). Files of other basins and other files of the folders are not listed.
+
+    Raises
+    ------
+    CamelsFileError
+        Naming every folder or basin file that is missing or found twice (the messages of
+        :func:`locate_layout` and :func:`find_basin_files`); a missing optional product folder
+        or file is no error.
+    """
+    ordered = sorted(basins)
+    pairs = find_basin_files(locate_layout(root, forcing), ordered)
+    files = [pair[0] for pair in pairs.values()] + [pair[1] for pair in pairs.values()]
+    listed = {forcing}
+    for other in other_forcings:
+        if other not in listed:
+            listed.add(other)
+            pairs = find_basin_files(locate_layout(root, other), ordered)
+            files += [pair[0] for pair in pairs.values()]
+    for optional in optional_forcings:
+        if optional not in listed:
+            listed.add(optional)
+            product_dir, suffix = forcing_product(optional)
+            try:
+                directory = find_folder(root, f"{FORCING_DIR}/{product_dir}")
+            except CamelsFileError:
+                continue
+            index = index_basin_files(directory, suffix)
+            files += [index[basin] for basin in ordered if basin in index]
+    return files
+
+
+def files_stamp(root: str | Path, files: Sequence[Path]) -> str:
+    """``"<n> files, size+mtime <digest>"``: a digest of the path (relative to ``root``), size
+    and modification time (ns) of each file, as rsync's quick check compares them. It changes
+    when a file is edited or replaced, also by one with an older time (as ``unzip`` and ``tar``
+    restore it), which comparing times with the outputs does not see; it also changes when a
+    file is only touched."""
+    digest = hashlib.sha256()
+    for path in files:
+        status = path.stat()
+        relative = os.path.relpath(path, root)
+        digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return f"{len(files)} files, size+mtime {digest.hexdigest()[:16]}"

@@ -6,13 +6,15 @@
 - :func:`write_chunk`: parse the files of one chunk of basins (a worker process), place them on
   the store's date index as float32, and write that chunk region of every variable straight into
   the store. Chunks never overlap, so workers need no locking; only a small
-  :class:`BasinSummary` per basin travels back.
+  :class:`BasinSummary` per basin travels back, with the findings of the data checks on the
+  basin's series (:mod:`camels_lstm.data.quality`; masked values are stored as NaN).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,12 @@ from camels_lstm.data.camels_files import (
     cfs_to_mm_per_day,
     read_forcing,
     read_streamflow,
+)
+from camels_lstm.data.quality import (
+    DEFAULT_POLICIES,
+    Finding,
+    forcing_findings,
+    streamflow_findings,
 )
 
 # float32 data variables of the store, in store order; ``streamflow_qc_flag`` (int8) comes after.
@@ -41,13 +49,18 @@ class DateSpanMismatch(Exception):
 
 @dataclass(frozen=True)
 class BasinFiles:
-    """One basin's files and the date span of each (first, last day; datetime64[D])."""
+    """One basin's files and the date span of each (first, last day; datetime64[D]).
+
+    ``area_m2``: the basin area that converts its streamflow to mm/day when it does not come from
+    the forcing file's own header (``camels.streamflow_area``); None: from that header.
+    """
 
     basin: str
     forcing_path: Path
     streamflow_path: Path
     forcing_span: DateSpan
     streamflow_span: DateSpan
+    area_m2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class ChunkJob:
     first_date: np.datetime64
     n_dates: int
     train_columns: tuple[int, int]
+    policies: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_POLICIES))
 
 
 @dataclass(frozen=True)
@@ -69,10 +83,12 @@ class BasinSummary:
     basin: str
     gauge_lat: float
     gauge_elevation_m: float
-    area_m2: float
+    area_m2: float  # the area the streamflow was converted with
     huc_folder: str
     days_without_streamflow: int
     observed_in_training: bool
+    header_area_m2: float = float("nan")  # third header line of the forcing file
+    findings: tuple[Finding, ...] = ()
 
 
 def _line_date(line: bytes, date_fields: slice) -> np.datetime64 | None:
@@ -165,6 +181,9 @@ def write_chunk(job: ChunkJob) -> list[BasinSummary]:
         A file that cannot be parsed (file and line).
     DateSpanMismatch
         A file's dates do not match the span its first and last line gave.
+
+    Findings of the data checks travel back in the summaries, also those whose policy is
+    ``error`` (the main process stops on them once every chunk is checked).
     """
     shape = (len(job.basins), job.n_dates)
     blocks = {name: np.full(shape, np.nan, dtype=np.float32) for name in FLOAT_VARIABLES}
@@ -173,13 +192,30 @@ def write_chunk(job: ChunkJob) -> list[BasinSummary]:
     for row, files in enumerate(job.basins):
         forcing = read_forcing(files.forcing_path)
         columns = _columns(files.forcing_path, forcing.dates, files.forcing_span, job)
+        findings, masks = forcing_findings(
+            files.basin, files.forcing_path, forcing.dates, forcing.values, job.policies
+        )
         for name in FORCING_VARIABLES:
+            if name in masks:
+                forcing.values[name][masks[name]] = np.nan
             blocks[name][row, columns] = forcing.values[name]  # float64 -> float32 in place
         streamflow = read_streamflow(files.streamflow_path, files.basin)
         columns = _columns(files.streamflow_path, streamflow.dates, files.streamflow_span, job)
+        flow_findings, mask = streamflow_findings(
+            files.basin,
+            files.streamflow_path,
+            streamflow.dates,
+            streamflow.streamflow_cfs,
+            streamflow.qc_flag != QC_FLAGS["M"],
+            job.policies,
+        )
+        if mask is not None:
+            streamflow.streamflow_cfs[mask] = np.nan
+            streamflow.qc_flag[mask] = QC_FLAGS["M"]
+        area_m2 = forcing.area_m2 if files.area_m2 is None else files.area_m2
         blocks["streamflow_cfs"][row, columns] = streamflow.streamflow_cfs
         blocks["streamflow_mm_per_day"][row, columns] = cfs_to_mm_per_day(
-            streamflow.streamflow_cfs, forcing.area_m2
+            streamflow.streamflow_cfs, area_m2
         )
         qc_flag[row, columns] = streamflow.qc_flag
         mm_per_day = blocks["streamflow_mm_per_day"][row]
@@ -188,10 +224,12 @@ def write_chunk(job: ChunkJob) -> list[BasinSummary]:
                 basin=files.basin,
                 gauge_lat=forcing.gauge_lat,
                 gauge_elevation_m=forcing.gauge_elevation_m,
-                area_m2=forcing.area_m2,
+                area_m2=area_m2,
                 huc_folder=files.forcing_path.parent.name,
                 days_without_streamflow=int(np.count_nonzero(np.isnan(mm_per_day))),
                 observed_in_training=bool(np.isfinite(mm_per_day[slice(*job.train_columns)]).any()),
+                header_area_m2=forcing.area_m2,
+                findings=(*findings, *flow_findings),
             )
         )
     arrays = _store_arrays(job.store)

@@ -19,19 +19,29 @@ from camels_lstm.plots import DOUBLE_COLUMN_INCHES, experiment_label, journal_st
 
 @dataclass(frozen=True)
 class SelectedBasin:
-    rank: str  # "best", "median" or "worst"
+    rank: str  # "best", "median", "worst", or those that coincide: "median and worst", ...
     basin: str
     nse: float
 
 
+def _join_ranks(ranks: list[str]) -> str:
+    return ranks[0] if len(ranks) == 1 else f"{', '.join(ranks[:-1])} and {ranks[-1]}"
+
+
 def select_basins(table: pd.DataFrame, member: str = ENSEMBLE) -> list[SelectedBasin]:
-    """Best, median (lower middle for an even count) and worst basin by ``member`` NSE."""
+    """Best, median (lower middle for an even count) and worst basin by ``member`` NSE, one
+    entry per basin: where ranks coincide (one basin: all three; two: median and worst) the
+    basin is listed once, with the ranks joined ("median and worst")."""
     nse = nse_by_basin(table, member).sort_values(kind="stable")
     if nse.empty:
         return []
     positions = {"best": nse.size - 1, "median": (nse.size - 1) // 2, "worst": 0}
+    ranks_at: dict[int, list[str]] = {}
+    for rank, position in positions.items():
+        ranks_at.setdefault(position, []).append(rank)
     return [
-        SelectedBasin(rank, str(nse.index[i]), float(nse.iloc[i])) for rank, i in positions.items()
+        SelectedBasin(_join_ranks(ranks), str(nse.index[i]), float(nse.iloc[i]))
+        for i, ranks in ranks_at.items()
     ]
 
 
@@ -72,7 +82,9 @@ def plot_hydrographs(
             n_panels, 1, figsize=(DOUBLE_COLUMN_INCHES, 1.9 * n_panels), squeeze=False
         )
         for axes, chosen in zip(panels[:, 0], selection, strict=False):
-            basin_data = predictions.sel(basin=chosen.basin)
+            # By position: a basin listed twice in ``predictions`` must still give one series.
+            basins = [str(basin) for basin in predictions["basin"].values]
+            basin_data = predictions.isel(basin=basins.index(chosen.basin))
             dates = basin_data["date"].values.astype("datetime64[D]")
             obs = basin_data[OBS].values
             sim = basin_data[SIM].sel(member=member).values
@@ -87,7 +99,7 @@ def plot_hydrographs(
             gauge = " ".join(filter(None, [chosen.basin, gauge_names.get(chosen.basin, "")]))
             nse_text = f"{chosen.nse:.2f}".replace("-", "−")
             axes.set_title(
-                f"{chosen.rank.capitalize()}: {gauge} (NSE {nse_text}, "
+                f"{chosen.rank[0].upper()}{chosen.rank[1:]}: {gauge} (NSE {nse_text}, "
                 f"test period; water year {pd.Timestamp(end).year} shown)",
                 loc="left",
             )

@@ -2,7 +2,8 @@
 
 Everything is saved as plain tensors, dicts, lists, strings and numbers, so files load with
 ``torch.load(..., weights_only=True)``. A checkpoint is resumed only when its
-:func:`fingerprint` (settings, data and :func:`training_code_digest`) matches.
+:func:`training_fingerprint` (what changes the weights, the data and
+:func:`training_code_digest`) matches.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,11 @@ from typing import Any
 import torch
 
 from camels_lstm.atomic_output import atomic_path
+from camels_lstm.training.job_settings import (
+    training_experiment,
+    training_periods,
+    weight_settings,
+)
 from camels_lstm.training.optimizers import Optimizer
 
 logger = logging.getLogger(__name__)
@@ -38,6 +45,35 @@ def fingerprint(*parts: Any) -> str:
     """SHA-256 of ``parts`` as sorted-key JSON (non-JSON values by their ``str``)."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def training_fingerprint(
+    *,
+    experiment: Mapping[str, Any],
+    basins: Sequence[str],
+    periods: Mapping[str, Mapping[str, str]],
+    seed: int,
+    training: Mapping[str, Any],
+    data: Sequence[Any],
+) -> str:
+    """The fingerprint a checkpoint is resumed under: the same for the same weights.
+
+    It holds what changes the weights (:mod:`camels_lstm.training.job_settings`: the experiment
+    without description and seeds, the training and validation periods, ``device`` and
+    ``bf16`` of ``training``), the basins, the seed, ``data`` (what the store gave: sample count
+    and scalers, so a rebuilt store with other values does not resume) and
+    :func:`training_code_digest`. Not the test period, evaluation settings, threads or allocator:
+    a checkpoint is resumed after they change.
+    """
+    return fingerprint(
+        training_code_digest(),
+        training_experiment(experiment),
+        list(basins),
+        training_periods(periods),
+        int(seed),
+        weight_settings(training),
+        list(data),
+    )
 
 
 @functools.cache

@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 from camels_lstm.models import build_model
-from camels_lstm.training.checkpoint import fingerprint, training_code_digest
+from camels_lstm.training.checkpoint import training_fingerprint
 from camels_lstm.training.data import load_period
 from camels_lstm.training.finished_checkpoints import CHECKPOINT_NAME
+from camels_lstm.training.job_settings import training_experiment, training_periods
 from camels_lstm.training.loop import LoopSettings, train_loop
 from camels_lstm.training.model_file import save_model_file
 from camels_lstm.training.scalers import compute_scalers
@@ -40,6 +41,10 @@ def train_experiment(
     bf16: bool,
 ) -> None:
     """Train and write ``model_path``, resuming from the checkpoint beside it.
+
+    Only the training and validation periods of ``periods`` are read; the checkpoint is resumed
+    when nothing that changes the weights changed
+    (:func:`camels_lstm.training.checkpoint.training_fingerprint`).
 
     The checkpoint is kept after the model file is written, until
     :func:`camels_lstm.training.finished_checkpoints.remove_finished_checkpoints` (why: see there).
@@ -107,18 +112,21 @@ def train_experiment(
         basin_std,
         settings,
         checkpoint_path,
-        # A checkpoint is resumed only for the same settings, data and code (a rebuilt store
-        # with other values changes the scalers or the number of samples).
-        fingerprint(
-            training_code_digest(),
-            experiment,
-            list(basins),
-            periods,
-            seed,
-            len(train_tensors.gatherer),
-            scalers.input_mean.tolist(),
-            scalers.input_std.tolist(),
-            scalers.streamflow_std_per_basin.tolist(),
+        # A checkpoint is resumed only for the same weights-changing settings, data and code (a
+        # rebuilt store with other values changes the scalers or the number of samples); a new
+        # test period, threads or allocator resume it.
+        training_fingerprint(
+            experiment=experiment,
+            basins=basins,
+            periods=periods,
+            seed=seed,
+            training={"device": device, "bf16": bf16},
+            data=[
+                len(train_tensors.gatherer),
+                scalers.input_mean.tolist(),
+                scalers.input_std.tolist(),
+                scalers.streamflow_std_per_basin.tolist(),
+            ],
         ),
         validate,
     )
@@ -127,8 +135,8 @@ def train_experiment(
         state_dict=result.state_dict,
         scalers=scalers,
         experiment_name=experiment_name,
-        experiment=experiment,
-        periods=periods,
+        experiment=training_experiment(experiment),
+        periods=training_periods(periods),  # the test period is the prediction jobs' concern
         seed=seed,
         history=result.history,
     )

@@ -21,6 +21,8 @@ CAMELS_EXTRACTED = "resources/camels_us"
 
 # Stage 2: the time-series store and the normalised static attributes.
 STORE = "results/data/camels_us.zarr"
+# The findings of the data checks of the store build (camels_lstm.data.quality), one per row.
+DATA_QUALITY = "results/data/data_quality.csv"
 STATIC_ATTRIBUTES = "results/data/static_attributes.nc"
 
 # Training, per model. The training checkpoint lies beside its model file

@@ -1,20 +1,32 @@
 """What a run does, derived once from the validated config: experiments and their wildcard
 patterns, the files each rule reads (input functions), memory estimates and the targets of
 ``rule all``. The rules call a :class:`WorkflowPlan` built in ``rules/common.smk``; every method
-here is a plain function of the config and the basin list, tested without Snakemake.
+here is a plain function of the config and the basin list (and, for the CAMELS inputs of a
+``camels.dir`` copy, of the files there), tested without Snakemake.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from camels_lstm.data.areas import DAYMET, DEFAULT_AREA_SOURCE, TOPO_TABLE, area_forcing_products
+from camels_lstm.data.layout import (
+    ATTRIBUTES_DIR,
+    attribute_table_files,
+    files_stamp,
+    find_folder,
+    run_files,
+)
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
 NEVER_MATCHES = "(?!)"
+# The readers of CAMELS files: the store build and the static-attribute normalisation.
+CAMELS_READERS = ("store", "attributes")
 
 
 def _alternatives(names: Sequence[str]) -> str:
@@ -36,6 +48,8 @@ class WorkflowPlan:
             for name, settings in self.experiments.items()
             if settings.get("search_space")
         }
+        self._camels_files: dict[str, list[Path]] = {}
+        self._mem_mb: dict[tuple[str, str | None], int] = {}
 
     # ---- experiments and wildcard patterns -------------------------------------------------
     def scope(self, experiment: str) -> str:
@@ -153,23 +167,86 @@ class WorkflowPlan:
                 inputs["candidate_models"] = list(tuning["candidate_models"].values())
         return inputs
 
+    # ---- CAMELS inputs ---------------------------------------------------------------------
+    def camels_root(self) -> str:
+        return paths.camels_root(self.config)
+
+    def camels_file_list(self, reader: str) -> list[Path]:
+        """The files of the ``camels.dir`` copy that ``reader`` (:data:`CAMELS_READERS`) reads,
+        listed once: for the store the run's basins' forcing files of the configured product
+        (and of Daymet, whose header areas it reads for ``streamflow_area``), their streamflow
+        files and ``camels_topo.txt`` (``area_gages2``); for the attributes every attribute
+        table. Files of other basins and other files are not listed (editing them reruns
+        nothing). Raises a CamelsFileError naming what is missing."""
+        if reader not in CAMELS_READERS:
+            raise ValueError(f"unknown CAMELS reader {reader!r}; valid: {CAMELS_READERS}")
+        if reader not in self._camels_files:
+            root = self.camels_root()
+            if reader == "attributes":
+                files = attribute_table_files(root)
+            else:
+                camels = self.config["camels"]
+                forcing = camels["forcing"]
+                area = camels.get("streamflow_area", DEFAULT_AREA_SOURCE)
+                files = run_files(
+                    root,
+                    self.basins,
+                    forcing,
+                    other_forcings=area_forcing_products(forcing, area)[1:],
+                    optional_forcings=[DAYMET],  # areas compared (data-quality table)
+                )
+                topo = find_folder(root, ATTRIBUTES_DIR) / TOPO_TABLE
+                files += [topo] if topo.is_file() else []
+            self._camels_files[reader] = files
+        return self._camels_files[reader]
+
+    def camels_inputs(self, reader: str) -> Callable[[Any], list[str]]:
+        """Input function of the CAMELS files ``reader`` reads. With ``camels.dir``: the files
+        themselves (:meth:`camels_file_list`), so that an edited or replaced one reruns that
+        rule and what depends on it. From downloads: the extracted folder, the output of
+        ``extract_camels``, whose inputs are the (checksummed) archives (docs/pipeline.md)."""
+
+        def inputs(wildcards: Any) -> list[str]:
+            if not self.config["camels"]["dir"]:
+                return [paths.CAMELS_EXTRACTED]
+            return [str(path) for path in self.camels_file_list(reader)]
+
+        return inputs
+
+    def camels_stamp(self, reader: str) -> Callable[[Any], str]:
+        """Params function: a digest of path, size and modification time of the files of
+        :meth:`camels_inputs` (a ``camels.dir`` copy; "" from downloads). A file replaced by
+        one with an older time (``unzip``/``tar`` keep the archive's) changes it, so Snakemake
+        reruns the rule for changed params where comparing times would see nothing."""
+
+        def stamp(wildcards: Any) -> str:
+            if not self.config["camels"]["dir"]:
+                return ""
+            return files_stamp(self.camels_root(), self.camels_file_list(reader))
+
+        return stamp
+
     # ---- memory ----------------------------------------------------------------------------
     def model_mem_mb(self, experiment: str, candidate: str | None = None) -> int:
         """Memory (MB) of one training or prediction job of ``experiment``; with a candidate
         id, of that tuning candidate; a tuned experiment's final models get the largest
         candidate's estimate."""
-        settings = self.experiments[experiment]
-        n_basins = 1 if self.scope(experiment) == "per_basin" else len(self.basins)
-        if not self.is_tuned(experiment):
-            return model_mem_mb(settings, n_basins)
-        chosen = [candidate] if candidate else self.candidate_ids(experiment)
-        return largest_mem_mb(
-            (
-                candidate_experiment(settings, self.candidates[experiment][cid].settings)
-                for cid in chosen
-            ),
-            n_basins,
-        )
+        key = (experiment, candidate)
+        if key not in self._mem_mb:  # asked once per job: thousands of times in a 531-basin DAG
+            settings = self.experiments[experiment]
+            n_basins = 1 if self.scope(experiment) == "per_basin" else len(self.basins)
+            if not self.is_tuned(experiment):
+                self._mem_mb[key] = model_mem_mb(settings, n_basins)
+            else:
+                chosen = [candidate] if candidate else self.candidate_ids(experiment)
+                self._mem_mb[key] = largest_mem_mb(
+                    (
+                        candidate_experiment(settings, self.candidates[experiment][cid].settings)
+                        for cid in chosen
+                    ),
+                    n_basins,
+                )
+        return self._mem_mb[key]
 
     def mem_mb(self) -> Callable[[Any, int], int]:
         """Resource function of training, candidate and prediction rules: the estimate of the
@@ -226,6 +303,7 @@ class WorkflowPlan:
         """The targets of ``rule all``: data, every model, the evaluation and tuning outputs."""
         return [
             paths.STORE,
+            paths.DATA_QUALITY,
             paths.STATIC_ATTRIBUTES,
             *self.model_files(),
             *self.evaluation_targets(),
