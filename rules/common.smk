@@ -2,7 +2,11 @@
 # are in camels_lstm.workflow (paths: result templates; plan: everything derived from the
 # config), where they are tested without Snakemake.
 from camels_lstm.config import read_basin_list
-from camels_lstm.tuning.candidates import tuning_periods
+from camels_lstm.training.job_settings import (
+    training_experiment,
+    training_periods,
+    weight_settings,
+)
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.plan import WorkflowPlan
 

@@ -5,11 +5,6 @@
 # seed its candidates were trained with, the job copies the chosen candidate's model.
 # Params hold only what changes the weights (camels_lstm.training.job_settings): a new test
 # period, evaluation setting, description, seed list, thread count or allocator retrains nothing.
-from camels_lstm.training.job_settings import (
-    training_experiment,
-    training_periods,
-    weight_settings,
-)
 
 
 rule train_per_basin:

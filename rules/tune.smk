@@ -33,7 +33,7 @@ rule train_candidate_per_basin:
         ),
         basins=lambda wildcards: PLAN.basins_of(wildcards.experiment, wildcards),
         seed=lambda wildcards: PLAN.tuning_seed(wildcards.experiment),
-        periods=tuning_periods(PERIODS),
+        periods=training_periods(PERIODS),
         training=weight_settings(TRAINING),
     script:
         "../workflow/scripts/train_candidate.py"

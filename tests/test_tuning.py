@@ -17,11 +17,11 @@ from training_data import experiment, write_synthetic_store
 
 from camels_lstm.atomic_output import write_json
 from camels_lstm.plots.tuning import basin_order, plot_tuning_validation_nse
+from camels_lstm.training.job_settings import training_periods
 from camels_lstm.tuning.candidates import (
     Candidate,
     candidate_experiment,
     enumerate_candidates,
-    tuning_periods,
 )
 from camels_lstm.tuning.jobs import (
     score_candidate,
@@ -102,7 +102,7 @@ def test_select_best_by_validation_nse_ties_to_lowest_id(scores, best) -> None:
 def test_tuning_periods_drop_the_test_period() -> None:
     periods = {name: {"start": "2000-01-01", "end": "2000-12-31"} for name in ("train", "test")}
     periods["validation"] = {"start": "1990-01-01", "end": "1990-12-31"}
-    assert set(tuning_periods(periods)) == {"train", "validation"}
+    assert set(training_periods(periods)) == {"train", "validation"}
 
 
 def _write_scores(root: Path, basin: str, nse_values: dict[str, float]) -> list[Path]:

@@ -5,7 +5,8 @@ enumerated deterministically (the full grid, or ``n_draws`` distinct grid points
 ``seed``) and named ``c00``, ``c01``, ... Each candidate is trained on the training period and
 scored by NSE on the validation period (:mod:`.jobs`); the best is selected per basin or, for a
 regional search, by the median over basins (:mod:`.selection`) and tabulated (:mod:`.tables`).
-The test period is never handed to any of this: :func:`tuning_periods` drops it.
+The test period is never handed to any of this: its jobs get
+:func:`camels_lstm.training.job_settings.training_periods` only.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-TUNING_PERIODS = ("train", "validation")
 
 
 @dataclass(frozen=True)
@@ -89,8 +88,3 @@ def candidate_experiment(
     for name, value in settings.items():
         result[name] = {0: float(value)} if name == "learning_rate" else value
     return result
-
-
-def tuning_periods(periods: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
-    """Only the training and validation periods: what candidate training and scoring may read."""
-    return {name: dict(periods[name]) for name in TUNING_PERIODS}

@@ -9,7 +9,8 @@ from typing import Any
 
 from camels_lstm.atomic_output import write_json
 from camels_lstm.evaluation import metrics
-from camels_lstm.tuning.candidates import Candidate, candidate_experiment, tuning_periods
+from camels_lstm.training.job_settings import training_periods
+from camels_lstm.tuning.candidates import Candidate, candidate_experiment
 from camels_lstm.tuning.selection import median_nse
 
 
@@ -49,7 +50,7 @@ def train_candidate(
 
     train_experiment(
         experiment=candidate_experiment(experiment, candidate.settings),
-        periods=tuning_periods(periods),
+        periods=training_periods(periods),
         **training,
     )
 
@@ -64,7 +65,7 @@ def score_candidate(
     over the days on which both series are finite); only the validation period is read."""
     from camels_lstm.training.predict import predict
 
-    validation = tuning_periods(periods)["validation"]
+    validation = training_periods(periods)["validation"]
     predictions = predict(
         model_path, store_path, validation["start"], validation["end"], device=device
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from camels_lstm.data.areas import DAYMET, DEFAULT_AREA_SOURCE, TOPO_TABLE, area_forcing_products
+from camels_lstm.data.areas import DAYMET, TOPO_TABLE, area_forcing_products
 from camels_lstm.data.layout import (
     ATTRIBUTES_DIR,
     attribute_table_files,
@@ -187,7 +187,7 @@ class WorkflowPlan:
             else:
                 camels = self.config["camels"]
                 forcing = camels["forcing"]
-                area = camels.get("streamflow_area", DEFAULT_AREA_SOURCE)
+                area = camels["streamflow_area"]
                 files = run_files(
                     root,
                     self.basins,
