@@ -317,3 +317,25 @@ def test_compared_experiment_must_exist(sample_config: dict[str, Any]) -> None:
     sample_config["evaluation"]["compare"] = ["single_basin", "regionall"]
     with pytest.raises(ConfigError, match=r"'evaluation.compare': \['regionall'\]"):
         check(sample_config)
+
+
+def _reversed_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _reversed_keys(value[name]) for name in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed_keys(item) for item in value]
+    return value
+
+
+def test_key_order_of_the_config_file_does_not_change_the_settings(
+    sample_config: dict[str, Any],
+) -> None:
+    """Snakemake compares params as written: the same settings in another key order must give
+    the same params (issue 12: reorganising the config reran the download and everything)."""
+    as_written = check(copy.deepcopy(sample_config))
+    reordered = check(_reversed_keys(copy.deepcopy(sample_config)))
+    # names the user chose keep the user's order (plots, candidate grid); all else is fixed
+    assert list(reordered["experiments"]) == list(reversed(list(as_written["experiments"])))
+    reordered["experiments"] = dict(reversed(list(reordered["experiments"].items())))
+    assert repr(reordered) == repr(as_written)
+    assert list(as_written["periods"]) == ["train", "validation", "test"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 from conftest import run_snakemake as _snakemake
 
 # Every test here spawns Snakemake (conftest.run_snakemake): not in `make test-fast`.
@@ -78,3 +79,36 @@ def test_per_basin_job_trains_through_snakemake(workflow_copy: Path) -> None:
     again = torch.load(workflow_copy / PER_BASIN, weights_only=True)
     for name, tensor in model["state_dict"].items():
         assert torch.equal(again["state_dict"][name], tensor), name
+
+
+def _edit_config(workdir: Path, edit) -> None:
+    path = workdir / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
+    edit(config)
+    path.write_text(yaml.safe_dump(config))
+
+
+@pytest.mark.workflow
+def test_only_weight_settings_retrain_a_model(workflow_copy: Path) -> None:
+    """Issue 12: a new test period, evaluation settings or thread count retrain nothing; a new
+    hidden size does (and so does a new training period)."""
+    result = _snakemake(workflow_copy, PER_BASIN)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    def unchanged(config: dict) -> None:
+        config["periods"]["test"] = {"start": "1990-10-01", "end": "1995-09-30"}
+        config["evaluation"]["min_observed_days"] = 200
+        config["training"]["threads"] = 1
+        config["experiments"]["single_basin"]["description"] = "edited"
+
+    _edit_config(workflow_copy, unchanged)
+    dry = _snakemake(workflow_copy, "-n", PER_BASIN)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert _jobs(dry.stdout, "train_per_basin") == 0, dry.stdout
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+    _edit_config(workflow_copy, lambda c: c["experiments"]["single_basin"].update(hidden_size=8))
+    dry = _snakemake(workflow_copy, "-n", PER_BASIN)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert _jobs(dry.stdout, "train_per_basin") == 1, dry.stdout
+    assert "Params have changed" in dry.stdout

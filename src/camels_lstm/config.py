@@ -114,6 +114,50 @@ def _fill_defaults(instance: Any, schema: Mapping[str, Any], root: Mapping[str, 
         _fill_defaults(instance, branch, root)
 
 
+def _property_schemas(
+    instance: dict[str, Any], schema: Mapping[str, Any], root: Mapping[str, Any]
+) -> tuple[dict[str, Mapping[str, Any]], Mapping[str, Any] | None]:
+    """({property: schema} in schema order, own and of the applying branches; the schema of the
+    other keys or None)."""
+    properties: dict[str, Mapping[str, Any]] = {}
+    extra = schema.get("additionalProperties")
+    for part in [schema, *_branches_to_fill(instance, schema, root)]:
+        part = _resolve(part, root)
+        for name, subschema in part.get("properties", {}).items():
+            properties.setdefault(name, subschema)
+        if extra is None and isinstance(part.get("additionalProperties"), Mapping):
+            extra = part["additionalProperties"]
+    return properties, extra if isinstance(extra, Mapping) else None
+
+
+def _canonical_order(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> None:
+    """Put the keys of every object with fixed properties in schema order, in place.
+
+    Snakemake compares a job's params with those of its last run as written, so the same
+    settings in another key order (a config reorganised by hand, or saved by a YAML tool that
+    sorts keys) would rerun the jobs. Names the user chooses (experiments, download archives,
+    search-space parameters) keep the user's order: it is the order of the plots and of the
+    candidate grid.
+    """
+    schema = _resolve(schema, root)
+    if isinstance(instance, list) and isinstance(schema.get("items"), Mapping):
+        for item in instance:
+            _canonical_order(item, schema["items"], root)
+    if not (isinstance(instance, dict) and _allows_object(schema)):
+        return
+    properties, extra = _property_schemas(instance, schema, root)
+    for name, value in instance.items():
+        subschema = properties.get(name, extra)
+        if subschema is not None:
+            _canonical_order(value, subschema, root)
+    if properties:
+        known = [name for name in properties if name in instance]
+        ordered = known + sorted(name for name in instance if name not in properties)
+        items = [(name, instance[name]) for name in ordered]
+        instance.clear()
+        instance.update(items)
+
+
 def _check_schema(config: dict[str, Any], schema: Mapping[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda error: list(error.absolute_path))
@@ -274,6 +318,7 @@ def validate_config(
         )
     _check_attributes(config)
     _normalise_learning_rates(config)
+    _canonical_order(config, schema, schema)
     compared = config["evaluation"]["compare"] or []
     unknown_experiments = [name for name in compared if name not in config["experiments"]]
     if unknown_experiments:

@@ -1,0 +1,61 @@
+"""A resumed job's log keeps the lines of the attempt that was killed (issue 12)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from camels_lstm import script_logging
+
+ATTEMPT = script_logging.ATTEMPT_MARKER.split("(")[0]
+START = script_logging.START_MARKER.split("(")[0]
+
+
+def _attempt(log: Path, history: Path | None, message: str, *, die: bool) -> int:
+    """One job attempt in its own interpreter; ``die`` ends it by SIGKILL mid-job."""
+    code = (
+        "import logging, os, signal\n"
+        "from camels_lstm import script_logging\n"
+        f"logger = script_logging.setup({str(log)!r}, 'job', "
+        f"{str(history) if history else None!r})\n"
+        f"logger.info({message!r})\n" + ("os.kill(os.getpid(), signal.SIGKILL)\n" if die else "")
+    )
+    return subprocess.run([sys.executable, "-c", code], check=False).returncode
+
+
+def test_a_killed_attempt_is_kept_in_the_log_of_the_next(tmp_path: Path) -> None:
+    log, history = tmp_path / "train.log", tmp_path / "checkpoint" / "train.history.log"
+    assert _attempt(log, history, "epoch 3 of 8", die=True) != 0
+    log.unlink()  # Snakemake removes a job's log before it reruns the job
+    assert _attempt(log, history, "resumed after epoch 3", die=False) == 0
+    text = log.read_text()
+    assert text.index(START) < text.index("epoch 3 of 8") < text.index(ATTEMPT)
+    assert text.index(ATTEMPT) < text.index("resumed after epoch 3")
+    assert text.count(START) == 1 and text.count(ATTEMPT) == 1
+
+
+def test_a_first_attempt_starts_with_the_start_marker_only(tmp_path: Path) -> None:
+    log = tmp_path / "job.log"
+    assert _attempt(log, tmp_path / "history.log", "hello", die=False) == 0
+    text = log.read_text()
+    assert START in text and ATTEMPT not in text and "hello" in text
+
+
+def test_a_log_left_in_place_is_appended_to(tmp_path: Path, monkeypatch) -> None:
+    root = logging.getLogger()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    log = tmp_path / "job.log"
+    log.write_text("line of a run outside Snakemake\n")
+    script_logging.setup(log, "job")
+    logging.getLogger("job").info("second run")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+        handler.close()
+    logging.captureWarnings(False)
+    text = log.read_text()
+    assert text.startswith("line of a run outside Snakemake\n")
+    assert ATTEMPT in text and "second run" in text
