@@ -40,6 +40,7 @@ include: "rules/train.smk"
 include: "rules/tune.smk"
 include: "rules/evaluate.smk"
 include: "rules/plot.smk"
+include: "rules/learning_curve.smk"
 
 
 rule all:

@@ -8,6 +8,7 @@ from camels_lstm.training.job_settings import (
     weight_settings,
 )
 from camels_lstm.workflow import paths
+from camels_lstm.workflow.learning_curve_plan import CELL_PATTERN
 from camels_lstm.workflow.plan import WorkflowPlan
 
 PLAN = WorkflowPlan(config, read_basin_list(config["basins"]))
@@ -15,6 +16,7 @@ BASINS = PLAN.basins
 EXPERIMENTS = PLAN.experiments
 PERIODS = config["periods"]
 TRAINING = config["training"]
+LEARNING_CURVES = PLAN.learning_curves
 
 
 wildcard_constraints:
@@ -24,3 +26,6 @@ wildcard_constraints:
     period="validation|test",
     archive=PLAN.archive_pattern(),
     experiment=PLAN.experiment_pattern(),
+    study=LEARNING_CURVES.study_pattern(),
+    cell=CELL_PATTERN,
+    train_years=r"\d+",

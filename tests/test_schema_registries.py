@@ -30,6 +30,7 @@ REGISTRIES = {
     "training.allocator": "camels_lstm.training.allocator.MODES",
     "allow_period_overlap[]": "camels_lstm.config.PERIOD_PAIRS",
     "camels.streamflow_area": "camels_lstm.data.areas.AREA_SOURCES",
+    "learning_curves.*.evaluation": "camels_lstm.learning_curves.design.EVALUATION_MODES",
     # data checks: the policies each one offers (camels_lstm.data.quality.CHECKS)
     "data_checks.date_gap": "camels_lstm.data.quality.ABSENT_VALUE_POLICIES",
     "data_checks.nan_value": "camels_lstm.data.quality.ABSENT_VALUE_POLICIES",

@@ -17,6 +17,7 @@ import jsonschema
 import yaml
 
 from camels_lstm.data.catalogue import ATTRIBUTE_NAMES, known_gauge_ids
+from camels_lstm.learning_curves.design import LearningCurveError, cell_experiment, check_study
 
 PERIOD_NAMES = ("train", "validation", "test")
 # Pairs of periods that must not share a day unless listed in the config key
@@ -265,18 +266,61 @@ def _check_attributes(config: Mapping[str, Any]) -> None:
             )
 
 
+def _learning_rate_schedule(rates: Mapping[Any, Any], key: str) -> dict[int, float]:
+    schedule: dict[int, float] = {}
+    for epoch, rate in rates.items():
+        try:
+            schedule[int(epoch)] = float(rate)
+        except (TypeError, ValueError):
+            raise ConfigError(f"config key '{key}': epoch {epoch!r} is not an integer") from None
+    return dict(sorted(schedule.items()))
+
+
 def _normalise_learning_rates(config: dict[str, Any]) -> None:
     for name, experiment in config["experiments"].items():
-        schedule: dict[int, float] = {}
-        for epoch, rate in experiment["learning_rate"].items():
+        key = f"experiments.{name}.learning_rate"
+        experiment["learning_rate"] = _learning_rate_schedule(experiment["learning_rate"], key)
+    for name, study in config["learning_curves"].items():
+        if "learning_rate" in study["overrides"]:
+            key = f"learning_curves.{name}.overrides.learning_rate"
+            rates = study["overrides"]["learning_rate"]
+            if isinstance(rates, Mapping):
+                study["overrides"]["learning_rate"] = _learning_rate_schedule(rates, key)
+
+
+def _check_learning_curves(
+    config: dict[str, Any], schema: Mapping[str, Any], basins: list[str]
+) -> None:
+    """Each study's overridden experiment is a valid experiment; its sizes, lengths, basins and
+    training period can be served (camels_lstm.learning_curves.design.check_study)."""
+    validator = jsonschema.Draft202012Validator(
+        {"$defs": schema["$defs"], **schema["$defs"]["experiment"]}
+    )
+    for name, study in config["learning_curves"].items():
+        # Their order never matters: sorted, so that a reordered file reruns nothing.
+        study["overrides"] = dict(sorted(study["overrides"].items()))
+        try:
+            check_study(name, study, config["experiments"], basins, config["periods"])
+        except LearningCurveError as error:
+            raise ConfigError(str(error)) from None
+        merged = cell_experiment(study, config["experiments"])
+        errors = [
+            f"'{_key_path(['learning_curves', name, 'overrides', *e.absolute_path])}': {e.message}"
+            for e in validator.iter_errors(merged)
+        ]
+        if errors:
+            raise ConfigError("config key " + "; ".join(errors))
+        if study["train_period"]:
             try:
-                schedule[int(epoch)] = float(rate)
-            except (TypeError, ValueError):
+                _check_periods(
+                    {**config["periods"], "train": study["train_period"]},
+                    config["allow_period_overlap"],
+                )
+            except ConfigError as error:
                 raise ConfigError(
-                    f"config key 'experiments.{name}.learning_rate': epoch {epoch!r} is not an "
-                    "integer"
+                    f"config key 'learning_curves.{name}.train_period' (as 'periods.train'): "
+                    f"{error}"
                 ) from None
-        experiment["learning_rate"] = dict(sorted(schedule.items()))
 
 
 def _check_data_sources(config: Mapping[str, Any], basins: list[str], workdir: str | Path) -> None:
@@ -330,6 +374,7 @@ def validate_config(
     if not basin_file.is_absolute():
         basin_file = Path(workdir) / basin_file
     basins = read_basin_list(basin_file)
+    _check_learning_curves(config, schema, basins)
     if check_data:
         _check_data_sources(config, basins, workdir)
     return config

@@ -11,11 +11,40 @@ import numpy as np
 
 from camels_lstm.training.data import load_period
 from camels_lstm.training.model_file import TrainedModel, load_model_file
+from camels_lstm.training.scalers import Scalers
 from camels_lstm.training.simulate import simulate_samples
+from camels_lstm.training.static_attributes import read_static_attributes
 from camels_lstm.training.tensors import PeriodTensors, resolve_device
 
 if TYPE_CHECKING:
     import xarray as xr
+
+
+def _static_values(
+    scalers: Scalers, basins: Sequence[str], attributes_path: str | Path | None
+) -> np.ndarray:
+    """Normalised static attributes of ``basins``: the model's own rows, or for basins it was
+    not trained on those of ``attributes_path`` (normalised with the same statistics)."""
+    unknown = sorted(set(basins) - set(scalers.basins))
+    if not unknown:
+        return scalers.static_values[[scalers.basins.index(basin) for basin in basins]]
+    if attributes_path is None or not scalers.static_attributes:
+        if not scalers.static_attributes:
+            return np.zeros((len(basins), 0), dtype=np.float32)
+        raise KeyError(
+            f"basin(s) {unknown} are not among the model's basins; their static attributes need "
+            "the attribute file (attributes_path)"
+        )
+    statics = read_static_attributes(attributes_path, basins, scalers.static_attributes)
+    if not (
+        np.allclose(statics.mean, scalers.static_mean, equal_nan=True)
+        and np.allclose(statics.std, scalers.static_std, equal_nan=True)
+    ):
+        raise ValueError(
+            f"{attributes_path}: the static attributes are normalised with other statistics "
+            "than the model's; predict with the attribute file of the model's own run"
+        )
+    return statics.normalised.astype(np.float32)
 
 
 def predict(
@@ -26,13 +55,16 @@ def predict(
     basins: Sequence[str] | None = None,
     device: str = "cpu",
     batch_size: int = 2048,
+    attributes_path: str | Path | None = None,
 ) -> xr.Dataset:
     """Simulated (``streamflow_sim_mm_per_day``) and observed (``streamflow_obs_mm_per_day``)
     streamflow on (basin, date) for ``start``..``end``, as
     :func:`camels_lstm.evaluation.predictions.prediction_dataset` lays out a prediction file.
 
-    ``basins`` defaults to the model's basins (a subset may be given). A day is NaN in the
-    simulation when its ``seq_length``-day input window (which may reach before ``start``) is
+    ``basins`` defaults to the model's basins (a subset may be given). Basins the model was
+    not trained on (ungauged evaluation) need ``attributes_path``, the static-attribute file
+    whose normalisation the model was trained with (checked), for their attributes. A day is NaN
+    in the simulation when its ``seq_length``-day input window (which may reach before ``start``) is
     incomplete.
     """
     # Here, not at the top: training jobs import this package without xarray.
@@ -43,11 +75,9 @@ def predict(
     trained.model.to(target_device)
     scalers = trained.scalers
     chosen = list(scalers.basins if basins is None else basins)
-    unknown = sorted(set(chosen) - set(scalers.basins))
-    if unknown:
-        raise KeyError(f"basin(s) {unknown} are not among the model's basins")
-    rows = [scalers.basins.index(basin) for basin in chosen]
-    scalers_subset = dataclasses.replace(scalers, static_values=scalers.static_values[rows])
+    scalers_subset = dataclasses.replace(
+        scalers, static_values=_static_values(scalers, chosen, attributes_path)
+    )
     seq_length = int(trained.experiment["seq_length"])
     arrays = load_period(
         store_path, chosen, scalers.dynamic_inputs, {"start": start, "end": end}, seq_length

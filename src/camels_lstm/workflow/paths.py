@@ -5,7 +5,8 @@ and tests format them, so the results layout is written here and nowhere else (d
 describes it). Templates of models, predictions and tuning files differ by scope: a per-basin
 experiment has one model per (basin, seed), a regional one a model per seed for all basins.
 Wildcards: ``experiment``, ``basin`` (8-digit gauge id), ``seed``, ``period`` (validation or
-test), ``candidate`` (tuning candidate id ``c00``, ``c01``, ...), ``archive`` (a download).
+test), ``candidate`` (tuning candidate id ``c00``, ``c01``, ...), ``archive`` (a download); of the
+learning curves ``study``, ``cell`` (``n0008_y03_d0``) and ``train_years``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,18 @@ TUNING_SELECTION = {
 }
 TUNING_TABLE = "results/{experiment}/tuning.csv"
 
+# Learning-curve studies (camels_lstm.learning_curves): one regional model per cell (basins x
+# years x draw, e.g. n0008_y03_d0) and per-basin reference models per training length, each
+# with its test-period prediction of the study's evaluation basins.
+LEARNING_CURVE_MODEL = "results/{study}/cells/{cell}/model.pt"
+LEARNING_CURVE_PREDICTIONS = "results/{study}/cells/{cell}/predictions_test.nc"
+LEARNING_CURVE_REFERENCE_MODEL = "results/{study}/per_basin/y{train_years}/{basin}/model.pt"
+LEARNING_CURVE_REFERENCE_PREDICTIONS = (
+    "results/{study}/per_basin/y{train_years}/{basin}/predictions_test.nc"
+)
+LEARNING_CURVE_TABLE = "results/{study}/{study}.csv"
+LEARNING_CURVE_SENTENCE = "results/{study}/convergence.txt"
+
 # Evaluation, per experiment and for the whole run.
 EXPERIMENT_PREDICTIONS = "results/{experiment}/predictions_{period}.nc"
 METRICS = "results/{experiment}/metrics.csv"
@@ -63,6 +76,7 @@ NSE_SCATTER = "results/plots/nse_scatter.{format}"
 NSE_DIFFERENCE_MAP = "results/plots/nse_difference_map.{format}"
 HYDROGRAPHS = "results/plots/hydrographs_{experiment}.{format}"
 TUNING_VALIDATION_NSE = "results/plots/tuning_validation_nse_{experiment}.{format}"
+LEARNING_CURVE_FIGURE = "results/plots/{study}.{format}"
 
 
 def camels_root(config: Mapping[str, Any]) -> str:

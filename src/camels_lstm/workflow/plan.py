@@ -22,6 +22,7 @@ from camels_lstm.data.layout import (
 )
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
 from camels_lstm.workflow import paths
+from camels_lstm.workflow.learning_curve_plan import LearningCurvePlan
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
 NEVER_MATCHES = "(?!)"
@@ -48,6 +49,7 @@ class WorkflowPlan:
             for name, settings in self.experiments.items()
             if settings.get("search_space")
         }
+        self.learning_curves = LearningCurvePlan(config, basins)
         self._camels_files: dict[str, list[Path]] = {}
         self._mem_mb: dict[tuple[str, str | None], int] = {}
 
@@ -308,4 +310,5 @@ class WorkflowPlan:
             *self.model_files(),
             *self.evaluation_targets(),
             *self.tuning_targets(),
+            *self.learning_curves.targets(),
         ]

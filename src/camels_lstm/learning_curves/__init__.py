@@ -1,0 +1,1 @@
+"""Learning curves: how a regional LSTM converges with more training basins and years."""
