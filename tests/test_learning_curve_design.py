@@ -135,3 +135,15 @@ def test_sample_study_jobs_and_targets() -> None:
     assert paths.LEARNING_CURVE_TABLE.format(study="learning_curve") in targets
     assert "results/learning_curve/learning_curve.csv" in targets
     assert "results/plots/learning_curve.png" in targets
+
+
+def test_draws_differ_in_seed_also_where_their_subsets_coincide() -> None:
+    config = validate_config(_config(draws=2), SCHEMA_PATH, workdir=REPO_ROOT)
+    plan = WorkflowPlan(config, read_basin_list(REPO_ROOT / config["basins"]))
+    curves = plan.learning_curves
+    first_seed = config["experiments"]["regional"]["seeds"][0]
+    all_basins = [curves.cell_settings("learning_curve", f"n0013_y09_d{d}") for d in (0, 1)]
+    assert sorted(all_basins[0]["basins"]) == sorted(all_basins[1]["basins"])  # every basin
+    assert [s["seed"] for s in all_basins] == [first_seed, first_seed + 1]
+    small = [curves.cell_settings("learning_curve", f"n0004_y09_d{d}")["basins"] for d in (0, 1)]
+    assert small[0] != small[1]

@@ -52,15 +52,20 @@ class LearningCurvePlan:
         }
 
     def cell_settings(self, study: str, cell: str) -> dict[str, Any]:
-        """What the training job of one cell is given: experiment, basins, periods, seed."""
+        """What the training job of one cell is given: experiment, basins, periods, seed. Draw
+        k trains with the experiment's first seed + k, so draws also differ where their subsets
+        coincide (every basin of the run)."""
         one = self.cells[study][cell]
         experiment = self._experiment[study]
         return {
             "experiment": experiment,
             "basins": self.subsets[study][(one.n_basins, one.draw)],
             "periods": self._periods(study, one.train_years),
-            "seed": int(self.config["experiments"][self.studies[study]["experiment"]]["seeds"][0]),
+            "seed": self._first_seed(study) + one.draw,
         }
+
+    def _first_seed(self, study: str) -> int:
+        return int(self.config["experiments"][self.studies[study]["experiment"]]["seeds"][0])
 
     def reference_settings(self, study: str, basin: str, train_years: int) -> dict[str, Any]:
         """Training settings of the per-basin reference model of ``basin`` and a length."""
