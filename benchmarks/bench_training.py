@@ -111,28 +111,14 @@ def _ours(args: argparse.Namespace, basins: list[str]) -> dict:
 
 def _pure(args: argparse.Namespace) -> dict:
     import torch
+    from bare_lstm import bare_lstm_samples_per_s
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
     n_inputs = len(DYNAMIC) + len(_static_attributes())
-    lstm = torch.nn.LSTM(n_inputs, args.hidden, batch_first=True)
-    head = torch.nn.Linear(args.hidden, 1)
-    optimizer = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=1e-3)
-    inputs = torch.randn(args.batch_size, args.seq_length, n_inputs)
-    target = torch.randn(args.batch_size)
-
-    def step() -> None:
-        output, _ = lstm(inputs)
-        loss = ((head(output[:, -1]).squeeze(-1) - target) ** 2).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    step()
-    started = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    return {"samples_per_s": args.steps * args.batch_size / (time.perf_counter() - started)}
+    speed = bare_lstm_samples_per_s(
+        n_inputs, args.hidden, args.seq_length, args.batch_size, args.steps
+    )
+    return {"samples_per_s": speed}
 
 
 def _neuralhydrology(args: argparse.Namespace, basins: list[str]) -> dict:

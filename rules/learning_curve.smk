@@ -126,5 +126,6 @@ rule learning_curve_table:
         ),
         min_observed_days=config["evaluation"]["min_observed_days"],
         models=lambda wildcards: LEARNING_CURVES.model_files(wildcards.study),
+        answer=lambda wildcards: LEARNING_CURVES.answer(wildcards.study),
     script:
         "../workflow/scripts/learning_curve_table.py"

@@ -20,8 +20,10 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARCHIVE = REPO_ROOT / "data" / "camels_us_sample.zip"
@@ -134,6 +136,23 @@ def copy_workflow(destination: Path) -> Path:
         else:
             shutil.copy2(source, destination / part)
     return destination
+
+
+def sample_subset_workflow(
+    folder: Path, basins: Sequence[str]
+) -> tuple[Path, Path, dict[str, Any]]:
+    """A workflow copy in ``folder`` reading an extracted copy of the sample (``camels.dir``)
+    for ``basins`` only: (workdir, its config path, the config to edit and write back)."""
+    from camels_testdata import extract_sample
+
+    workdir = copy_workflow(folder / "workflow")
+    camels = extract_sample(folder / "camels")
+    (workdir / "config" / "basins_run.txt").write_text("\n".join(basins) + "\n")
+    config_path = workdir / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["camels"]["dir"] = str(camels)
+    config["basins"] = "config/basins_run.txt"
+    return workdir, config_path, config
 
 
 @pytest.fixture

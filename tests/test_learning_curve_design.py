@@ -147,3 +147,19 @@ def test_draws_differ_in_seed_also_where_their_subsets_coincide() -> None:
     assert [s["seed"] for s in all_basins] == [first_seed, first_seed + 1]
     small = [curves.cell_settings("learning_curve", f"n0004_y09_d{d}")["basins"] for d in (0, 1)]
     assert small[0] != small[1]
+
+
+def test_study_cost_counts_basin_days_times_epochs() -> None:
+    from camels_lstm.learning_curves.cost import study_cost
+
+    config = validate_config(_config(), SCHEMA_PATH, workdir=REPO_ROOT)
+    study = config["learning_curves"]["learning_curve"]
+    cost = study_cost(study, config["experiments"], config["periods"])
+    # windows: 2005-10-01..2008-09-30 (1096 days), 1999-10-01..2008-09-30 (3288 days)
+    epochs = study["overrides"]["epochs"]
+    assert cost.cells == 4
+    assert cost.cell_sample_epochs == (4 + 13) * (1096 + 3288) * epochs
+    assert cost.largest_epoch_samples == 13 * 3288
+    reference_epochs = config["experiments"]["single_basin"]["epochs"]
+    assert cost.references == 3 * 2
+    assert cost.reference_sample_epochs == 3 * (1096 + 3288) * reference_epochs

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from camels_testdata import extract_sample
-from conftest import copy_workflow, tail
 from conftest import run_snakemake as snakemake
+from conftest import sample_subset_workflow, tail
 
 pytestmark = pytest.mark.workflow
 
@@ -41,13 +40,8 @@ def _jobs(output: str) -> dict[str, int]:
 @pytest.fixture
 def built(tmp_path: Path) -> tuple[Path, Path]:
     """(workdir, CAMELS copy) after the store and attributes of the run were built."""
-    workdir = copy_workflow(tmp_path / "workflow")
-    camels = extract_sample(tmp_path / "camels")
-    (workdir / "config" / "basins_run.txt").write_text("\n".join(RUN_BASINS) + "\n")
-    config_path = workdir / "config" / "config.yaml"
-    config = yaml.safe_load(config_path.read_text())
-    config["camels"]["dir"] = str(camels)
-    config["basins"] = "config/basins_run.txt"
+    workdir, config_path, config = sample_subset_workflow(tmp_path, RUN_BASINS)
+    camels = Path(config["camels"]["dir"])
     config["learning_curves"] = {}  # the sample study needs all 13 basins
     config_path.write_text(yaml.safe_dump(config))
     result = snakemake(workdir, *TARGETS)

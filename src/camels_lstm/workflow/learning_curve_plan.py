@@ -10,6 +10,7 @@ from typing import Any
 from camels_lstm.learning_curves import design
 from camels_lstm.training.job_settings import training_experiment
 from camels_lstm.workflow import paths
+from camels_lstm.workflow.report_text import FileText
 from camels_lstm.workflow.resources import model_mem_mb
 
 NEVER_MATCHES = "(?!)"
@@ -132,6 +133,10 @@ class LearningCurvePlan:
             "cells": list(self.cell_predictions(study).values()),
             "references": list(self.reference_predictions(study).values()),
         }
+
+    def answer(self, study: str) -> FileText:
+        """The one-sentence answer of a study, for its report caption."""
+        return FileText(paths.LEARNING_CURVE_SENTENCE.format(study=study))
 
     def targets(self) -> list[str]:
         files = []
