@@ -146,9 +146,9 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stdout + result.stderr
-    experiments = yaml.safe_load((REPO_ROOT / "config/camels_us_531.yaml").read_text())[
-        "experiments"
-    ]
+    paper = yaml.safe_load((REPO_ROOT / "config/camels_us_531.yaml").read_text())
+    experiments = paper["experiments"]
+    study = paper["learning_curves"]["learning_curve"]
     n_candidates = len(enumerate_candidates(experiments["single_basin_tuned"]["search_space"]))
     group_size = profile("slurm")["group-components"]
     counts = job_counts(log)
@@ -156,9 +156,13 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     # models included, as far as the dry run knows them) or per (basin, candidate).
     per_basin_models = counts["train_per_basin"]
     assert per_basin_models >= 531 and per_basin_models % 531 == 0
+    # the learning-curve study: per evaluation basin and training length one reference model
+    references = study["evaluation_basins"] * len(study["train_years"])
+    assert counts["train_learning_curve_reference"] == references
     expected = {
         "per_basin_training": per_basin_models,
         "per_basin_tuning": 531 * n_candidates,
+        "learning_curve_reference": references,
     }
     assert set(group_size) == set(expected)
     for group, components in expected.items():
@@ -166,6 +170,10 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
         assert len(group_jobs) == math.ceil(components / group_size[group]), group
     assert counts["train_regional"] == 16
     assert len(re.findall(r"Group job regional_model ", log)) == 16
+    # each cell trains and predicts in one allocation
+    cells = len(study["n_basins"]) * len(study["train_years"]) * study["draws"]
+    assert counts["train_learning_curve_cell"] == cells
+    assert len(re.findall(r"Group job learning_curve_cell ", log)) == cells
 
 
 # --- a real SLURM -----------------------------------------------------------------------------
