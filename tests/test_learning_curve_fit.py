@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from camels_lstm.learning_curves.fit import fit_saturating_curve
+from camels_lstm.learning_curves.fit import N95_CAP, fit_saturating_curve
 from camels_lstm.learning_curves.table import (
     COLUMNS,
     PER_BASIN,
@@ -66,6 +66,8 @@ def test_flat_points_give_an_immediate_saturation_not_an_error() -> None:
     assert fit is not None
     assert fit.a == pytest.approx(0.6, abs=1e-3)
     assert fit(531.0) == pytest.approx(0.6, abs=1e-3)
+    assert fit.b == pytest.approx(0.0, abs=1e-9)
+    assert fit.n95 < 2  # saturated from the first basin, not "never"
 
 
 def _table() -> pd.DataFrame:
@@ -141,3 +143,19 @@ def test_plot_writes_png_and_pdf(tmp_path) -> None:
     two = learning_curve_table([cell_row(n, 3, 0, {"a": 0.4}) for n in (4, 13)])
     plot_learning_curve(two, {3: None}, tmp_path / "two.png", tmp_path / "two.pdf", title="two")
     assert (tmp_path / "two.png").stat().st_size > 0
+
+
+def test_a_curve_that_does_not_level_off_gives_a_capped_size_and_says_so() -> None:
+    # linear in log(n): the fit drives c towards 0, where 20^(1/c) overflows a float
+    sizes = np.array([10, 30, 100, 10, 30, 100], dtype=float)
+    draws = [0, 0, 0, 1, 1, 1]
+    nse = 0.2 + 0.1 * np.log10(sizes) + np.array([0, 0.002, 0, 0.001, 0, 0.002])
+    fit = fit_saturating_curve(sizes, nse, draws)
+    assert fit is not None and fit.c < 0.05
+    assert fit.n95 == fit.n95_low == fit.n95_high == N95_CAP
+    table = learning_curve_table(
+        cell_row(n, 8, d, {"a": y}) for n, y, d in zip(sizes, nse, draws, strict=True)
+    )
+    sentence = convergence_sentence(table, {8: fit})
+    assert "shows no saturation" in sentence and "1e+09 basins" in sentence
+    assert "inf" not in sentence

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from camels_lstm.learning_curves.fit import SaturatingFit, fit_saturating_curve
+from camels_lstm.learning_curves.fit import N95_CAP, SaturatingFit, fit_saturating_curve
 
 COLUMNS = [
     "model",
@@ -62,6 +62,10 @@ def _mean_by_size(table: pd.DataFrame, years: int) -> pd.Series:
     return rows.groupby("n_basins")["median_nse"].mean()
 
 
+def _size(n_basins: float) -> str:
+    return f"more than {N95_CAP:.0e}" if n_basins >= N95_CAP else f"{n_basins:,.0f}"
+
+
 def convergence_sentence(table: pd.DataFrame, fits: Mapping[int, SaturatingFit | None]) -> str:
     """One sentence from the numbers, led by the longest training length."""
     lengths = sorted(int(y) for y in table.loc[table["model"] == REGIONAL, "train_years"].unique())
@@ -81,16 +85,24 @@ def convergence_sentence(table: pd.DataFrame, fits: Mapping[int, SaturatingFit |
             f"; the points do not yet show saturation (fewer than 3 sizes, or no fit), so "
             f"convergence cannot be told from {smallest}-{largest} basins"
         )
+    elif fit.n95 >= N95_CAP:
+        text += (
+            f" and shows no saturation: the fitted curve keeps rising (exponent c = {fit.c:.3f}) "
+            f"and would reach 95 % of its gain only beyond {N95_CAP:.0e} basins, so more basins "
+            f"should still help"
+        )
     elif fit.n95 > largest:
         text += (
             f" and has not converged: the fitted curve levels off near {fit.a:.2f} and reaches "
-            f"95 % of its gain only at about {fit.n95:.0f} basins "
-            f"(range {fit.n95_low:.0f}-{fit.n95_high:.0f}), beyond the {largest} tried"
+            f"95 % of its gain only at about {_size(fit.n95)} basins "
+            f"(5-95 % range {_size(fit.n95_low)} to {_size(fit.n95_high)}), beyond the "
+            f"{largest} tried"
         )
     else:
         text += (
             f" and levels off near {fit.a:.2f}, 95 % of the gain reached at about "
-            f"{fit.n95:.0f} basins (range {fit.n95_low:.0f}-{fit.n95_high:.0f})"
+            f"{_size(fit.n95)} basins (5-95 % range {_size(fit.n95_low)} to "
+            f"{_size(fit.n95_high)})"
         )
     shorter = [
         f"{_mean_by_size(table, y).loc[largest]:.2f} with {y} years"
