@@ -83,10 +83,8 @@ def _fit_points(n: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | No
             method="bounded",
             options={"xatol": 1e-6},
         )
-        if refined.success and refined.fun <= sse[best]:
-            c = float(refined.x)
-        else:
-            c = float(grid[best])
+        better = refined.success and refined.fun <= sse[best]
+        c = float(refined.x) if better else float(grid[best])
     else:
         c = float(grid[best])
     a, b, _ = _linear_part(n, y, np.array([c]))
