@@ -3,6 +3,7 @@
 # config), where they are tested without Snakemake.
 from camels_lstm.config import read_basin_list
 from camels_lstm.training.job_settings import (
+    prediction_periods,
     training_experiment,
     training_periods,
     weight_settings,

@@ -7,32 +7,9 @@ localrules:
     summarise_metrics,
 
 
-rule predict_per_basin:
-    input:
-        model=paths.MODEL["per_basin"],
-        store=paths.STORE,
-    output:
-        validation=paths.fill(paths.MODEL_PREDICTIONS["per_basin"], period="validation"),
-        test=paths.fill(paths.MODEL_PREDICTIONS["per_basin"], period="test"),
-    log:
-        "logs/predict/{experiment}/{basin}/seed{seed}.log",
-    benchmark:
-        "logs/benchmarks/predict/{experiment}/{basin}/seed{seed}.tsv"
-    wildcard_constraints:
-        experiment=PLAN.experiment_pattern("per_basin"),
-    conda:
-        "../envs/training.yaml"
-    threads: 1
-    resources:
-        mem_mb=PLAN.mem_mb(),
-    params:
-        periods=PERIODS,
-        device=TRAINING["device"],
-    script:
-        "../workflow/scripts/predict_periods.py"
-
-
-use rule predict_per_basin as predict_regional with:
+# Per-basin models are predicted by their training job (rules/train.smk); a regional model of
+# all basins by a job of its own.
+rule predict_regional:
     input:
         model=paths.MODEL["regional"],
         store=paths.STORE,
@@ -45,7 +22,16 @@ use rule predict_per_basin as predict_regional with:
         "logs/benchmarks/predict/{experiment}/seed{seed}.tsv"
     wildcard_constraints:
         experiment=PLAN.experiment_pattern("regional"),
+    conda:
+        "../envs/training.yaml"
     threads: TRAINING["threads"]
+    resources:
+        mem_mb=PLAN.mem_mb(),
+    params:
+        periods=PERIODS,
+        device=TRAINING["device"],
+    script:
+        "../workflow/scripts/predict_periods.py"
 
 
 rule aggregate_predictions:

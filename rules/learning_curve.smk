@@ -1,8 +1,8 @@
 # Learning curves (config learning_curves; camels_lstm.learning_curves): per study one regional
 # training job per cell (basin subset x training years x draw) and per-basin reference models of
-# the evaluation basins per training length, each followed by its test-period prediction of the
-# evaluation basins; then one table, fit and figure per study. Params hold only what changes
-# the weights (as rules/train.smk): a new test period retrains nothing.
+# the evaluation basins per training length; each job then simulates the test period of the
+# evaluation basins in the same process. Then one table, fit and figure per study. A new test
+# period reruns the jobs but reuses their trained weights (.finished_model.pt, rules/train.smk).
 localrules:
     learning_curve_table,
 
@@ -13,6 +13,7 @@ rule train_learning_curve_cell:
         attributes=paths.STATIC_ATTRIBUTES,
     output:
         model=paths.LEARNING_CURVE_MODEL,
+        predictions=paths.LEARNING_CURVE_PREDICTIONS,
     log:
         "logs/learning_curve/{study}/{cell}/train.log",
     benchmark:
@@ -28,6 +29,10 @@ rule train_learning_curve_cell:
             wildcards.study, wildcards.cell
         ),
         training=weight_settings(TRAINING),
+        evaluation_basins=lambda wildcards: LEARNING_CURVES.evaluation_basins(
+            wildcards.study
+        ),
+        test_period=PERIODS["test"],
     script:
         "../workflow/scripts/train_learning_curve.py"
 
@@ -35,6 +40,7 @@ rule train_learning_curve_cell:
 use rule train_learning_curve_cell as train_learning_curve_reference with:
     output:
         model=paths.LEARNING_CURVE_REFERENCE_MODEL,
+        predictions=paths.LEARNING_CURVE_REFERENCE_PREDICTIONS,
     log:
         "logs/learning_curve/{study}/per_basin/y{train_years}/{basin}/train.log",
     benchmark:
@@ -47,49 +53,8 @@ use rule train_learning_curve_cell as train_learning_curve_reference with:
             wildcards.study, wildcards.basin, wildcards.train_years
         ),
         training=weight_settings(TRAINING),
-
-
-rule predict_learning_curve_cell:
-    input:
-        model=paths.LEARNING_CURVE_MODEL,
-        store=paths.STORE,
-        attributes=paths.STATIC_ATTRIBUTES,
-    output:
-        predictions=paths.LEARNING_CURVE_PREDICTIONS,
-    log:
-        "logs/learning_curve/{study}/{cell}/predict.log",
-    benchmark:
-        "logs/benchmarks/learning_curve/{study}/{cell}/predict.tsv"
-    conda:
-        "../envs/training.yaml"
-    threads: 1
-    resources:
-        mem_mb=LEARNING_CURVES.cell_mem_mb(),
-    params:
-        basins=lambda wildcards: LEARNING_CURVES.evaluation_basins(wildcards.study),
+        evaluation_basins=lambda wildcards: [wildcards.basin],
         test_period=PERIODS["test"],
-        device=TRAINING["device"],
-    script:
-        "../workflow/scripts/predict_learning_curve.py"
-
-
-use rule predict_learning_curve_cell as predict_learning_curve_reference with:
-    input:
-        model=paths.LEARNING_CURVE_REFERENCE_MODEL,
-        store=paths.STORE,
-        attributes=paths.STATIC_ATTRIBUTES,
-    output:
-        predictions=paths.LEARNING_CURVE_REFERENCE_PREDICTIONS,
-    log:
-        "logs/learning_curve/{study}/per_basin/y{train_years}/{basin}/predict.log",
-    benchmark:
-        "logs/benchmarks/learning_curve/{study}/per_basin/y{train_years}/{basin}/predict.tsv"
-    resources:
-        mem_mb=LEARNING_CURVES.reference_mem_mb(),
-    params:
-        basins=lambda wildcards: [wildcards.basin],
-        test_period=PERIODS["test"],
-        device=TRAINING["device"],
 
 
 rule learning_curve_table:

@@ -1,5 +1,5 @@
 # Training: one job per (experiment, basin, seed) for per-basin experiments and one per
-# (experiment, seed) for regional ones. A checkpoint.pt beside each model (not an output, so a
+# (experiment, seed) for regional ones; a per-basin job also writes its predictions. A checkpoint.pt beside each model (not an output, so a
 # failed or preempted job keeps it) lets a rerun resume where the job stopped. A tuned
 # experiment (rules/tune.smk) trains with the settings chosen on the validation period; for the
 # seed its candidates were trained with, the job copies the chosen candidate's model.
@@ -7,17 +7,17 @@
 # period, evaluation setting, description, seed list, thread count or allocator retrains nothing.
 
 
-rule train_per_basin:
+rule train_regional:
     input:
         unpack(PLAN.training_inputs),
     output:
-        model=paths.MODEL["per_basin"],
+        model=paths.MODEL["regional"],
     log:
-        "logs/train/{experiment}/{basin}/seed{seed}.log",
+        "logs/train/{experiment}/seed{seed}.log",
     benchmark:
-        "logs/benchmarks/train/{experiment}/{basin}/seed{seed}.tsv"
+        "logs/benchmarks/train/{experiment}/seed{seed}.tsv"
     wildcard_constraints:
-        experiment=PLAN.experiment_pattern("per_basin"),
+        experiment=PLAN.experiment_pattern("regional"),
     conda:
         "../envs/training.yaml"
     threads: TRAINING["threads"]
@@ -35,12 +35,26 @@ rule train_per_basin:
         "../workflow/scripts/train_model.py"
 
 
-use rule train_per_basin as train_regional with:
+# A per-basin job also simulates the validation and test periods, in the same process. A new
+# prediction period reruns it, but the weights it trained are kept (.finished_model.pt) and
+# reused under the same training fingerprint: only the predictions are redone.
+use rule train_regional as train_per_basin with:
     output:
-        model=paths.MODEL["regional"],
+        model=paths.MODEL["per_basin"],
+        validation=paths.fill(paths.MODEL_PREDICTIONS["per_basin"], period="validation"),
+        test=paths.fill(paths.MODEL_PREDICTIONS["per_basin"], period="test"),
     log:
-        "logs/train/{experiment}/seed{seed}.log",
+        "logs/train/{experiment}/{basin}/seed{seed}.log",
     benchmark:
-        "logs/benchmarks/train/{experiment}/seed{seed}.tsv"
+        "logs/benchmarks/train/{experiment}/{basin}/seed{seed}.tsv"
     wildcard_constraints:
-        experiment=PLAN.experiment_pattern("regional"),
+        experiment=PLAN.experiment_pattern("per_basin"),
+    params:
+        experiment=lambda wildcards: training_experiment(
+            EXPERIMENTS[wildcards.experiment]
+        ),
+        basins=lambda wildcards: PLAN.basins_of(wildcards.experiment, wildcards),
+        tuning=lambda wildcards: PLAN.tuning(wildcards.experiment, wildcards),
+        periods=training_periods(PERIODS),
+        training=weight_settings(TRAINING),
+        prediction_periods=prediction_periods(PERIODS),

@@ -1,32 +1,32 @@
-# Hyperparameter tuning of experiments with a search_space, on the validation period. Each
-# candidate (c00, c01, ...) is one job: per basin for per-basin experiments, one over all basins
-# for regional ones. It trains on the training period and scores NSE on the validation period
-# (scoring in the same job saves a process start per candidate); the test period is never given
-# to it. The best candidate (per basin, or by median NSE over basins; ties: lowest id) goes to
-# best.json and every candidate's score to results/<experiment>/tuning.csv. The final models are
-# trained by the rules of rules/train.smk with the chosen settings.
+# Hyperparameter tuning of experiments with a search_space, on the validation period. A
+# per-basin experiment is tuned by one job per basin that trains all its candidates (c00, c01,
+# ...); a regional experiment by one job per candidate over all basins. A candidate trains on
+# the training period and is scored by NSE on the validation period in the same job; the test
+# period is never given to it. The best candidate (per basin, or by median NSE over basins;
+# ties: lowest id) goes to best.json and every candidate's score to
+# results/<experiment>/tuning.csv. The final models are trained by the rules of rules/train.smk
+# with the chosen settings.
 
 
-rule train_candidate_per_basin:
+rule train_candidate_regional:
     input:
         store=paths.STORE,
         attributes=paths.STATIC_ATTRIBUTES,
     output:
-        model=paths.CANDIDATE_MODEL["per_basin"],
-        score=paths.CANDIDATE_SCORE["per_basin"],
+        model=paths.CANDIDATE_MODEL["regional"],
+        score=paths.CANDIDATE_SCORE["regional"],
     log:
-        "logs/tune/train/{experiment}/{basin}/{candidate}.log",
+        "logs/tune/train/{experiment}/{candidate}.log",
     benchmark:
-        "logs/benchmarks/tune/train/{experiment}/{basin}/{candidate}.tsv"
+        "logs/benchmarks/tune/train/{experiment}/{candidate}.tsv"
     wildcard_constraints:
-        experiment=PLAN.experiment_pattern("per_basin", tuned=True),
+        experiment=PLAN.experiment_pattern("regional", tuned=True),
     conda:
         "../envs/training.yaml"
     threads: TRAINING["threads"]
     resources:
         mem_mb=PLAN.mem_mb(),
     params:
-        scope=lambda wildcards: PLAN.scope(wildcards.experiment),
         # Only what changes the candidate's weights (rules/train.smk, job_settings).
         experiment=lambda wildcards: training_experiment(
             EXPERIMENTS[wildcards.experiment]
@@ -39,58 +39,57 @@ rule train_candidate_per_basin:
         "../workflow/scripts/train_candidate.py"
 
 
-use rule train_candidate_per_basin as train_candidate_regional with:
+# A per-basin search is one job per basin: its candidates train one after the other in one
+# process, are scored, and the best is chosen (no job, interpreter and store read per candidate;
+# a 531-basin search is 531 jobs, not 531 x candidates). A candidate trained earlier under the
+# same settings and data is reused, so a rerun trains only new or unfinished candidates.
+rule tune_per_basin:
+    input:
+        store=paths.STORE,
+        attributes=paths.STATIC_ATTRIBUTES,
     output:
-        model=paths.CANDIDATE_MODEL["regional"],
-        score=paths.CANDIDATE_SCORE["regional"],
+        best=paths.TUNING_SELECTION["per_basin"],
+        chosen_model=paths.TUNING_CHOSEN_MODEL["per_basin"],
     log:
-        "logs/tune/train/{experiment}/{candidate}.log",
+        "logs/tune/{experiment}/{basin}.log",
     benchmark:
-        "logs/benchmarks/tune/train/{experiment}/{candidate}.tsv"
+        "logs/benchmarks/tune/{experiment}/{basin}.tsv"
     wildcard_constraints:
-        experiment=PLAN.experiment_pattern("regional", tuned=True),
+        experiment=PLAN.experiment_pattern("per_basin", tuned=True),
+    conda:
+        "../envs/training.yaml"
+    threads: TRAINING["threads"]
+    resources:
+        mem_mb=PLAN.mem_mb(),
+    params:
+        experiment=lambda wildcards: training_experiment(
+            EXPERIMENTS[wildcards.experiment]
+        ),
+        seed=lambda wildcards: PLAN.tuning_seed(wildcards.experiment),
+        periods=training_periods(PERIODS),
+        training=weight_settings(TRAINING),
+        candidate_models=lambda wildcards: PLAN.candidate_files(
+            paths.CANDIDATE_MODEL, wildcards.experiment, wildcards.basin
+        ),
+        candidate_scores=lambda wildcards: PLAN.candidate_files(
+            paths.CANDIDATE_SCORE, wildcards.experiment, wildcards.basin
+        ),
+    script:
+        "../workflow/scripts/tune_per_basin.py"
 
 
 # Selection and the table read a few small JSON files: run them beside Snakemake.
 localrules:
-    select_per_basin,
     select_regional,
     tuning_table,
     plot_tuning_validation_nse,
 
 
-rule select_per_basin:
+rule select_regional:
     input:
         scores=lambda wildcards: list(
-            PLAN.candidate_files(
-                paths.CANDIDATE_SCORE, wildcards.experiment, wildcards.get("basin")
-            ).values()
+            PLAN.candidate_files(paths.CANDIDATE_SCORE, wildcards.experiment).values()
         ),
-    output:
-        best=paths.TUNING_SELECTION["per_basin"],
-    log:
-        "logs/tune/select/{experiment}/{basin}.log",
-    benchmark:
-        "logs/benchmarks/tune/select/{experiment}/{basin}.tsv"
-    wildcard_constraints:
-        experiment=PLAN.experiment_pattern("per_basin", tuned=True),
-    conda:
-        "../envs/evaluation.yaml"
-    threads: 1
-    resources:
-        mem_mb=512,
-    params:
-        scope=lambda wildcards: PLAN.scope(wildcards.experiment),
-        basins=lambda wildcards: PLAN.basins_of(wildcards.experiment, wildcards),
-        search_space=lambda wildcards: EXPERIMENTS[wildcards.experiment]["search_space"],
-        candidate_models=lambda wildcards: PLAN.candidate_files(
-            paths.CANDIDATE_MODEL, wildcards.experiment, wildcards.get("basin")
-        ),
-    script:
-        "../workflow/scripts/select_tuning_candidate.py"
-
-
-use rule select_per_basin as select_regional with:
     output:
         best=paths.TUNING_SELECTION["regional"],
     log:
@@ -99,6 +98,19 @@ use rule select_per_basin as select_regional with:
         "logs/benchmarks/tune/select/{experiment}.tsv"
     wildcard_constraints:
         experiment=PLAN.experiment_pattern("regional", tuned=True),
+    conda:
+        "../envs/evaluation.yaml"
+    threads: 1
+    resources:
+        mem_mb=512,
+    params:
+        basins=BASINS,
+        search_space=lambda wildcards: EXPERIMENTS[wildcards.experiment]["search_space"],
+        candidate_models=lambda wildcards: PLAN.candidate_files(
+            paths.CANDIDATE_MODEL, wildcards.experiment
+        ),
+    script:
+        "../workflow/scripts/select_tuning_candidate.py"
 
 
 rule tuning_table:

@@ -26,10 +26,8 @@ def test_sample_study_dag(workflow_copy: Path) -> None:
     assert result.returncode == 0, tail(result.stderr)
     counts = job_counts(result.stdout)
     # 2 sizes x 2 lengths x 1 draw; 3 evaluation basins x 2 lengths of per-basin references
-    assert counts["train_learning_curve_cell"] == 4
-    assert counts["predict_learning_curve_cell"] == 4
+    assert counts["train_learning_curve_cell"] == 4  # each also predicts
     assert counts["train_learning_curve_reference"] == 6
-    assert counts["predict_learning_curve_reference"] == 6
     assert counts["learning_curve_table"] == 1
     # the study trains its own models: none of the configured experiments' jobs
     assert "train_regional" not in counts and "train_per_basin" not in counts

@@ -39,13 +39,12 @@ from slurm_cluster import (
 )
 from test_workflow_dag import job_counts
 
-from camels_lstm.tuning.candidates import enumerate_candidates
-
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BASINS = 5  # of the 13-basin sample: two per-basin group jobs of at most 4 basins
 PER_BASIN_GROUP_SIZE = 4
-CANDIDATES = 2  # of single_basin_tuned: 10 (basin, candidate) jobs in 3 group jobs
+CANDIDATES = 2  # of single_basin_tuned, trained in one tune_per_basin job per basin
+TUNING_GROUP_SIZE = 2  # profiles/slurm-test: 5 per-basin searches in 3 group jobs
 # A regional model trains and then predicts in one allocation (profiles: groups).
 REGIONAL_GROUP = "rule_regional_model"
 PER_BASIN_GROUP = "rule_per_basin_training"
@@ -102,7 +101,7 @@ def test_test_profile_keeps_the_keys_of_the_real_profile() -> None:
 
 def test_profiles_name_only_rules_of_the_workflow() -> None:
     rules = workflow_rules()
-    assert {"train_per_basin", "train_regional", "predict_per_basin"} <= rules
+    assert {"train_per_basin", "train_regional", "predict_regional"} <= rules
     for name in ("slurm", "slurm-test"):
         named = set(profile(name)["set-resources"]) | set(profile(name)["groups"])
         assert not named - rules, f"profiles/{name} names rules the workflow lacks"
@@ -111,10 +110,10 @@ def test_profiles_name_only_rules_of_the_workflow() -> None:
 TRAINING_RULES = (
     "train_per_basin",
     "train_regional",
-    "train_candidate_per_basin",
+    "tune_per_basin",
     "train_candidate_regional",
 )
-PREDICTION_RULES = ("predict_per_basin", "predict_regional")
+PREDICTION_RULES = ("predict_regional",)
 
 
 def test_training_jobs_ask_for_a_gpu_and_grow_with_attempt() -> None:
@@ -147,13 +146,12 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stdout + result.stderr
     paper = yaml.safe_load((REPO_ROOT / "config/camels_us_531.yaml").read_text())
-    experiments = paper["experiments"]
     study = paper["learning_curves"]["learning_curve"]
-    n_candidates = len(enumerate_candidates(experiments["single_basin_tuned"]["search_space"]))
     group_size = profile("slurm")["group-components"]
     counts = job_counts(log)
-    # One component per (experiment, basin, seed) (train + predict; tuned experiments' final
-    # models included, as far as the dry run knows them) or per (basin, candidate).
+    # One component per (experiment, basin, seed) (training and prediction in one job; tuned
+    # experiments' final models included, as far as the dry run knows them) or per basin of a
+    # search.
     per_basin_models = counts["train_per_basin"]
     assert per_basin_models >= 531 and per_basin_models % 531 == 0
     # the learning-curve study: per evaluation basin and training length one reference model
@@ -161,7 +159,7 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     assert counts["train_learning_curve_reference"] == references
     expected = {
         "per_basin_training": per_basin_models,
-        "per_basin_tuning": 531 * n_candidates,
+        "per_basin_tuning": 531,  # one search per basin, all its candidates in one job
         "learning_curve_reference": references,
     }
     assert set(group_size) == set(expected)
@@ -170,10 +168,10 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
         assert len(group_jobs) == math.ceil(components / group_size[group]), group
     assert counts["train_regional"] == 16
     assert len(re.findall(r"Group job regional_model ", log)) == 16
-    # each cell trains and predicts in one allocation
+    # each cell trains and predicts in one job
     cells = len(study["n_basins"]) * len(study["train_years"]) * study["draws"]
     assert counts["train_learning_curve_cell"] == cells
-    assert len(re.findall(r"Group job learning_curve_cell ", log)) == cells
+    assert "predict_learning_curve_cell" not in counts
 
 
 # --- a real SLURM -----------------------------------------------------------------------------
@@ -551,9 +549,9 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(slurm_runs: Runs) -> None:
     per_basin_components = 2 * BASINS
     fewest = math.ceil(per_basin_components / PER_BASIN_GROUP_SIZE)
     assert fewest <= len(groups) <= 2 * math.ceil(BASINS / PER_BASIN_GROUP_SIZE)
-    # Tuning: one component per (basin, candidate).
+    # Tuning: one component per basin (all its candidates in one job).
     candidate_groups = jobs_of(runs, "rule_per_basin_tuning", "COMPLETED")
-    assert len(candidate_groups) == math.ceil(BASINS * CANDIDATES / PER_BASIN_GROUP_SIZE)
+    assert len(candidate_groups) == math.ceil(BASINS / TUNING_GROUP_SIZE)
     assert len(completed) == 4 + len(groups) + len(candidate_groups), [
         job.describe() for job in runs.jobs
     ]
@@ -575,9 +573,9 @@ def test_training_jobs_get_a_gpu_and_groups_add_up_their_runtime(slurm_runs: Run
     ]
     assert len(training) >= 4
     assert all(job.tres_per_job == "gres:gpu:1" for job in training)
-    # profiles/slurm-test: train_candidate_per_basin runtime 5 * attempt; 4 per group job.
+    # profiles/slurm-test: tune_per_basin runtime 10 * attempt; 2 per group job.
     full_group = max(jobs_of(runs, "rule_per_basin_tuning"), key=lambda job: job.time_limit)
-    assert full_group.time_limit == f"00:{PER_BASIN_GROUP_SIZE * 5}:00"
+    assert full_group.time_limit == f"00:{TUNING_GROUP_SIZE * 10}:00"
 
 
 @pytest.mark.slurm
@@ -604,23 +602,23 @@ def test_failing_job_is_reported_and_retried_with_more_memory(slurm_runs: Runs) 
     assert limits == [f"00:{25 * attempt}:00" for attempt in range(1, RETRIES + 2)]
     # keep-going: the rest of the workflow finished in the failing run already.
     assert not re.search(r"^train_per_basin\s+\d+$", runs.fixed.stdout, re.MULTILINE)
-    assert not re.search(r"^train_candidate_per_basin\s+\d+$", runs.fixed.stdout, re.MULTILINE)
+    assert not re.search(r"^tune_per_basin\s+\d+$", runs.fixed.stdout, re.MULTILINE)
 
 
 @pytest.mark.slurm
 def test_resubmitted_group_job_does_not_train_its_finished_basins_again(slurm_runs: Runs) -> None:
     runs = finished(slurm_runs)
     # Snakemake runs every member of a resubmitted group job again (after deleting its
-    # outputs); a basin trained before the cancellation resumes from its kept final checkpoint.
+    # outputs); a basin trained before the cancellation reuses its kept weights.
     assert jobs_of(runs, PER_BASIN_GROUP, "CANCELLED")
     basins = (runs.workdir / "config" / "basins_slurm_test.txt").read_text().split()
     logs = [
         (runs.workdir / "logs" / "train" / "single_basin" / basin / "seed0.log").read_text()
         for basin in basins
     ]
-    resumed = [log for log in logs if re.search(r"resuming from \S+ after epoch 1\b", log)]
-    assert resumed, "no basin of the cancelled group job resumed from its final checkpoint"
-    assert all("samples/s" not in log.split("resuming from")[-1] for log in resumed)
+    resumed = [log for log in logs if "are reused" in log]
+    assert resumed, "no basin of the cancelled group job reused its trained weights"
+    assert all("samples/s" not in log.split("are reused")[-1] for log in resumed)
     # Aggregation removed the kept checkpoints once the predictions were collected.
     assert not list((runs.workdir / "results" / "single_basin").rglob("checkpoint.pt"))
 

@@ -18,6 +18,7 @@ from training_data import experiment, sample_data  # noqa: F401
 
 from camels_lstm.training.checkpoint import CHECKPOINT_FORMAT
 from camels_lstm.training.finished_checkpoints import remove_finished_checkpoints
+from camels_lstm.training.finished_model import finished_model_path
 from camels_lstm.training.run import train_experiment
 
 # camels_lstm.training exports a function named like its submodule: import the module by name.
@@ -102,9 +103,11 @@ def test_killed_run_resumes_to_identical_weights(sample_data, tmp_path, caplog):
 
     # The final checkpoint is kept: a job run again after its model file was deleted (what
     # Snakemake does to every member of a failed group job) resumes after the last epoch and
-    # writes the same model without training.
+    # writes the same model without training (here without the kept weights, which would
+    # serve first: test_kept_weights_are_reused_only_under_the_same_fingerprint).
     assert torch.load(checkpoint, weights_only=True)["epoch"] == SETTINGS["epochs"]
     model_path.unlink()
+    finished_model_path(model_path).unlink()
     caplog.clear()
     train_experiment(**_arguments(sample_data, model_path))
     assert f"after epoch {SETTINGS['epochs']}" in caplog.text
@@ -112,6 +115,44 @@ def test_killed_run_resumes_to_identical_weights(sample_data, tmp_path, caplog):
     again = torch.load(model_path, weights_only=True)
     for name, tensor in reference["state_dict"].items():
         assert torch.equal(again["state_dict"][name], tensor), name
+
+
+def test_kept_weights_are_reused_only_under_the_same_fingerprint(
+    sample_data,  # noqa: F811
+    tmp_path,
+    caplog,
+):
+    model_path = tmp_path / "model.pt"
+    arguments = _arguments(sample_data, model_path)
+    arguments["experiment"] = {**SETTINGS, "epochs": 1, "validate_every": 0}
+    train_experiment(**arguments)
+    kept = finished_model_path(model_path)
+    assert kept.stat().st_ino == model_path.stat().st_ino  # a hard link: no second copy
+    trained = torch.load(model_path, weights_only=True)
+    assert trained["fingerprint"]
+    # Snakemake deleted the outputs (a new test period); the checkpoint is gone too
+    model_path.unlink()
+    model_path.with_name("checkpoint.pt").unlink()
+    caplog.set_level("INFO")
+    train_experiment(**arguments)
+    assert "are reused" in caplog.text and "samples/s" not in caplog.text
+    again = torch.load(model_path, weights_only=True)
+    for name, tensor in trained["state_dict"].items():
+        assert torch.equal(again["state_dict"][name], tensor), name
+    # another seed changes the weights: trained again, and the kept file follows
+    model_path.unlink()
+    caplog.clear()
+    train_experiment(**{**arguments, "seed": 4})
+    assert "are reused" not in caplog.text and "epoch 1/1" in caplog.text
+    assert torch.load(kept, weights_only=True)["seed"] == 4
+    # a truncated kept file is not trusted
+    model_path.unlink()
+    model_path.with_name("checkpoint.pt").unlink()
+    kept.unlink()
+    kept.write_bytes(b"not a model")
+    caplog.clear()
+    train_experiment(**{**arguments, "seed": 4})
+    assert "unreadable" in caplog.text and "epoch 1/1" in caplog.text
 
 
 def test_checkpoint_of_other_training_code_is_not_resumed(

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+import xarray as xr
 import yaml
 from conftest import run_snakemake as _snakemake
+
+from camels_lstm.training.predict import predict
 
 # Every test here spawns Snakemake (conftest.run_snakemake): not in `make test-fast`.
 pytestmark = pytest.mark.workflow
 
 PER_BASIN = "results/single_basin/01022500/seed0/model.pt"
+PER_BASIN_TEST = "results/single_basin/01022500/seed0/predictions_test.nc"
 
 
 def _jobs(output: str, rule: str) -> int:
@@ -69,13 +74,29 @@ def test_per_basin_job_trains_through_snakemake(workflow_copy: Path) -> None:
     assert "allocator:" in log and "samples/s" in log and "wrote" in log
     assert (workflow_copy / "logs/benchmarks/train/single_basin/01022500/seed0.tsv").is_file()
 
+    # The same job simulated the validation and test periods, in the same process: the same
+    # numbers as predicting from the model file separately (the regional prediction rule).
+    assert "validation period" in log and "test period" in log
+    config = yaml.safe_load((workflow_copy / "config" / "config.yaml").read_text())
+    test = config["periods"]["test"]
+    written = xr.open_dataset(workflow_copy / PER_BASIN_TEST).load()
+    separate = predict(
+        workflow_copy / PER_BASIN, workflow_copy / "results/data/camels_us.zarr", **test
+    )
+    np.testing.assert_allclose(
+        written["streamflow_sim_mm_per_day"].values,
+        separate["streamflow_sim_mm_per_day"].values,
+        atol=1e-6,
+        equal_nan=True,
+    )
+    assert (workflow_copy / PER_BASIN_TEST.replace("test", "validation")).is_file()
+
     # Run again as a resubmitted SLURM group job runs its members (--force: Snakemake deletes
-    # the model file first): the kept final checkpoint gives the same model without training.
-    epochs = torch.load(workflow_copy / PER_BASIN, weights_only=True)["experiment"]["epochs"]
+    # the model file first): the kept weights give the same model without training.
     forced = _snakemake(workflow_copy, "--force", PER_BASIN)
     assert forced.returncode == 0, forced.stderr[-3000:]
     rerun_log = log_path.read_text().removeprefix(log)  # Snakemake may remove the old log
-    assert f"after epoch {epochs}" in rerun_log and "samples/s" not in rerun_log
+    assert "are reused" in rerun_log and "samples/s" not in rerun_log
     again = torch.load(workflow_copy / PER_BASIN, weights_only=True)
     for name, tensor in model["state_dict"].items():
         assert torch.equal(again["state_dict"][name], tensor), name
@@ -90,13 +111,13 @@ def _edit_config(workdir: Path, edit) -> None:
 
 @pytest.mark.workflow
 def test_only_weight_settings_retrain_a_model(workflow_copy: Path) -> None:
-    """Issue 12: a new test period, evaluation settings or thread count retrain nothing; a new
-    hidden size does (and so does a new training period)."""
+    """Issue 12: evaluation settings or the thread count rerun nothing; a new test period
+    reruns the job (it predicts) but does not train; a new hidden size trains again."""
     result = _snakemake(workflow_copy, PER_BASIN)
     assert result.returncode == 0, result.stderr[-3000:]
+    trained = torch.load(workflow_copy / PER_BASIN, weights_only=True)
 
     def unchanged(config: dict) -> None:
-        config["periods"]["test"] = {"start": "1990-10-01", "end": "1995-09-30"}
         config["evaluation"]["min_observed_days"] = 200
         config["training"]["threads"] = 1
         config["experiments"]["single_basin"]["description"] = "edited"
@@ -106,6 +127,19 @@ def test_only_weight_settings_retrain_a_model(workflow_copy: Path) -> None:
     assert dry.returncode == 0, dry.stderr[-3000:]
     assert _jobs(dry.stdout, "train_per_basin") == 0, dry.stdout
     assert "Nothing to be done" in dry.stdout + dry.stderr
+
+    new_test = {"start": "1990-10-01", "end": "1995-09-30"}
+    _edit_config(workflow_copy, lambda c: c["periods"].update(test=new_test))
+    rerun = _snakemake(workflow_copy, PER_BASIN)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    log = (workflow_copy / "logs/train/single_basin/01022500/seed0.log").read_text()
+    assert "are reused" in log and "samples/s" not in log.split("are reused")[-1]
+    again = torch.load(workflow_copy / PER_BASIN, weights_only=True)
+    for name, tensor in trained["state_dict"].items():
+        assert torch.equal(again["state_dict"][name], tensor), name
+    with xr.open_dataset(workflow_copy / PER_BASIN_TEST) as predictions:
+        dates = predictions["date"].values
+    assert str(dates[0])[:10] == new_test["start"] and str(dates[-1])[:10] == new_test["end"]
 
     _edit_config(workflow_copy, lambda c: c["experiments"]["single_basin"].update(hidden_size=8))
     dry = _snakemake(workflow_copy, "-n", PER_BASIN)

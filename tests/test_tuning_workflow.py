@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import filecmp
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ def _sample_config() -> dict:
 
 
 @pytest.mark.workflow  # a Snakemake dry run
-def test_sample_dry_run_has_one_job_per_basin_and_candidate(workflow_copy: Path) -> None:
+def test_sample_dry_run_has_one_search_job_per_basin(workflow_copy: Path) -> None:
     config = _sample_config()
     tuned = config["experiments"]["single_basin_tuned"]
     n_candidates = len(enumerate_candidates(tuned["search_space"]))
@@ -34,8 +35,9 @@ def test_sample_dry_run_has_one_job_per_basin_and_candidate(workflow_copy: Path)
     result = snakemake(workflow_copy, "-n")
     assert result.returncode == 0, result.stderr
     counts = job_counts(result.stdout)
-    assert counts["train_candidate_per_basin"] == n_basins * n_candidates
-    assert counts["select_per_basin"] == n_basins
+    # all candidates of a basin, and the choice among them, in one job
+    assert counts["tune_per_basin"] == n_basins
+    assert "train_candidate_per_basin" not in counts and "select_per_basin" not in counts
     assert counts["tuning_table"] == 1
     assert counts["plot_tuning_validation_nse"] == 1
     # Final models of tuned and untuned experiments: one training rule per scope.
@@ -53,11 +55,9 @@ def test_a_tuned_final_model_depends_on_the_selection_and_candidates(
     assert result.returncode == 0, result.stderr
     counts = job_counts(result.stdout)
     assert counts["train_per_basin"] == 1
-    assert counts["select_per_basin"] == 1
-    assert counts["train_candidate_per_basin"] == 2
-    assert "predict_per_basin" not in counts
+    assert counts["tune_per_basin"] == 1
     # The chosen candidate's model, copied as the final model, is a declared input.
-    assert "results/single_basin_tuned/tuning/01022500/c00/model.pt" in result.stdout
+    assert "results/single_basin_tuned/tuning/01022500/chosen_model.pt" in result.stdout
 
 
 def test_unknown_search_parameter_is_rejected_with_its_experiment() -> None:
@@ -162,17 +162,19 @@ def test_tuning_runs_end_to_end_for_both_scopes(workflow_copy: Path) -> None:
     assert not list(results.rglob("checkpoint.pt"))
 
     # A rerun does only what is missing: after a run stopped between one basin's candidates
-    # (one candidate, the selection and the table missing), only that candidate trains again.
+    # (one candidate, the selection and the table missing), the basin's search runs again and
+    # trains only that candidate; the other's kept weights are reused.
     rerun = ["-n", "results/single_basin_tuned/tuning.csv", "--configfile", configfile]
     assert "Nothing to be done" in _run(workflow_copy, *rerun).stdout
     (results / "single_basin_tuned" / "tuning.csv").unlink()
     basin_tuning = results / "single_basin_tuned" / "tuning" / "03504000"
-    for name in ("c01/validation_score.json", "c01/model.pt", "best.json"):
-        (basin_tuning / name).unlink()
+    shutil.rmtree(basin_tuning / "c01")
+    (basin_tuning / "best.json").unlink()
     again = job_counts(_run(workflow_copy, *rerun).stdout)
-    assert again == {
-        "train_candidate_per_basin": 1,
-        "select_per_basin": 1,
-        "tuning_table": 1,
-        "total": 3,
-    }
+    assert again == {"tune_per_basin": 1, "tuning_table": 1, "total": 2}
+    rerun_real = _run(workflow_copy, *rerun[1:])
+    assert rerun_real.returncode == 0, rerun_real.stderr[-3000:]
+    log = (workflow_copy / "logs/tune/single_basin_tuned/03504000.log").read_text()
+    after = log.split("candidate c01")[1]
+    assert "are reused" in log.split("candidate c01")[0]  # c00: not trained again
+    assert "epoch 1/" in after  # c01 trained

@@ -84,11 +84,13 @@ def test_tuned_training_inputs_declare_the_selection_and_candidate_models() -> N
     tuning_seed = SimpleNamespace(experiment="tuned", basin="01022500", seed="3")
     inputs = plan.training_inputs(tuning_seed)
     assert inputs["best"] == "results/tuned/tuning/01022500/best.json"
-    assert inputs["candidate_models"] == [
-        "results/tuned/tuning/01022500/c00/model.pt",
-        "results/tuned/tuning/01022500/c01/model.pt",
-    ]
-    assert plan.tuning("tuned", tuning_seed)["candidate_models"]["c01"].endswith("c01/model.pt")
+    # a per-basin search links its chosen model: that one file is the input
+    assert inputs["candidate_models"] == ["results/tuned/tuning/01022500/chosen_model.pt"]
+    tuning = plan.tuning("tuned", tuning_seed)
+    assert tuning["chosen_model"] == "results/tuned/tuning/01022500/chosen_model.pt"
+    # its candidates' files (written by the search job, not declared) are per basin and id
+    files = plan.candidate_files(paths.CANDIDATE_MODEL, "tuned", "01022500")
+    assert files["c01"] == "results/tuned/tuning/01022500/c01/model.pt"
     other_seed = plan.training_inputs(
         SimpleNamespace(experiment="tuned", basin="01022500", seed="4")
     )

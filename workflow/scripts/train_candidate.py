@@ -1,6 +1,6 @@
-"""Train one tuning candidate (of one basin, or of a regional model on all basins) on the
-training period and score it by NSE on the validation period (the test period is not given to
-this job)."""
+"""Train one candidate of a regional search (one model on all basins) on the training period
+and score it by NSE on the validation period (the test period is not given to this job).
+Per-basin searches train all candidates of a basin in one job (tune_per_basin.py)."""
 
 from camels_lstm.training.allocator import use_tuned_allocator
 
@@ -16,7 +16,6 @@ from camels_lstm.tuning.jobs import (  # noqa: E402
     score_candidate,
     train_candidate,
     write_regional_score,
-    write_score,
 )
 from camels_lstm.tuning.selection import median_nse  # noqa: E402
 
@@ -56,10 +55,5 @@ scores = score_candidate(
     snakemake.params.periods,
     snakemake.params.training["device"],
 )
-if snakemake.params.scope == "regional":
-    logger.info("candidate %s: median validation NSE %.3f", candidate.id, median_nse(scores))
-    write_regional_score(snakemake.output.score, candidate, scores)
-else:
-    (basin,) = basins
-    logger.info("basin %s candidate %s: validation NSE %.3f", basin, candidate.id, scores[basin])
-    write_score(snakemake.output.score, basin, candidate, scores[basin])
+logger.info("candidate %s: median validation NSE %.3f", candidate.id, median_nse(scores))
+write_regional_score(snakemake.output.score, candidate, scores)

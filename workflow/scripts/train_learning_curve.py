@@ -1,6 +1,7 @@
 """Train one model of a learning-curve study: a regional cell (basin subset x training years x
 draw) or a per-basin reference model, with the settings of camels_lstm.workflow.learning_curve_plan
-(params ``settings``: experiment, basins, periods, seed)."""
+(params ``settings``: experiment, basins, periods, seed); then simulate the test period of the
+study's evaluation basins (they may lie outside the training subset: evaluation ungauged)."""
 
 from camels_lstm.training.allocator import use_tuned_allocator
 
@@ -9,6 +10,7 @@ allocator = use_tuned_allocator(snakemake.config["training"]["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
 from camels_lstm.training.finished_checkpoints import checkpoint_log_path  # noqa: E402
+from camels_lstm.training.predict import write_period_predictions  # noqa: E402
 from camels_lstm.training.run import train_experiment  # noqa: E402
 
 logger = script_logging.setup(
@@ -37,4 +39,13 @@ train_experiment(
     threads=snakemake.threads,
     device=snakemake.params.training["device"],
     bf16=snakemake.params.training["bf16"],
+)
+write_period_predictions(
+    snakemake.output.model,
+    snakemake.input.store,
+    {"test": snakemake.params.test_period},
+    {"test": snakemake.output.predictions},
+    device=snakemake.params.training["device"],
+    basins=list(snakemake.params.evaluation_basins),
+    attributes_path=snakemake.input.attributes,
 )

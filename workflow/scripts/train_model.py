@@ -1,4 +1,5 @@
-"""Train one model: one basin's (per-basin experiments) or all basins' (regional experiments).
+"""Train one model: one basin's (per-basin experiments) or all basins' (regional experiments);
+a per-basin job then simulates its validation and test periods in the same process.
 
 A tuned experiment trains with the settings chosen on the validation period (best.json); for
 the seed its candidates were trained with, the chosen candidate's model is the final model and
@@ -13,6 +14,7 @@ allocator = use_tuned_allocator(snakemake.config["training"]["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
 from camels_lstm.training.finished_checkpoints import checkpoint_log_path  # noqa: E402
+from camels_lstm.training.predict import write_period_predictions  # noqa: E402
 from camels_lstm.training.run import train_experiment  # noqa: E402
 from camels_lstm.tuning.selection import take_chosen_candidate, tuned_experiment  # noqa: E402
 
@@ -25,7 +27,10 @@ experiment = snakemake.params.experiment
 tuning = snakemake.params.tuning
 if tuning is not None and seed == tuning["tuning_seed"]:
     chosen = take_chosen_candidate(
-        snakemake.input.best, tuning["candidate_models"], snakemake.output.model
+        snakemake.input.best,
+        tuning["candidate_models"],
+        snakemake.output.model,
+        chosen_model=tuning["chosen_model"],
     )
     logger.info("seed %d: took the model of the chosen candidate %s", seed, chosen)
 else:
@@ -45,4 +50,20 @@ else:
         threads=snakemake.threads,
         device=snakemake.params.training["device"],
         bf16=snakemake.params.training["bf16"],
+    )
+
+# Per-basin jobs predict here (no second process, torch import and store read); regional models
+# are predicted by their own job (rules/evaluate.smk).
+predictions = {
+    period: getattr(snakemake.output, period)
+    for period in ("validation", "test")
+    if hasattr(snakemake.output, period)
+}
+if predictions:
+    write_period_predictions(
+        snakemake.output.model,
+        snakemake.input.store,
+        snakemake.params.prediction_periods,
+        predictions,
+        device=snakemake.params.training["device"],
     )

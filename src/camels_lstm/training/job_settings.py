@@ -7,7 +7,8 @@ experiment's description or seed list, ``training.threads`` or ``training.alloca
 no model (docs/pipeline.md, "Reruns").
 
 - periods: training and validation (the validation period picks the early-stopping epoch and is
-  in the model's history); the test period is read only by the prediction jobs.
+  in the model's history); the test period is read only by predictions (a per-basin job that
+  predicts gets it as ``prediction_periods`` and, when it changes, reuses the trained weights).
 - experiment: every setting except ``description`` and ``seeds`` (a job trains one seed, given
   by its wildcard).
 - training: ``device`` and ``bf16``; ``threads`` comes from the rule's ``threads`` (not a rerun
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 TRAINING_PERIODS = ("train", "validation")
+PREDICTION_PERIODS = ("validation", "test")
 # Experiment keys that do not change the weights of one seed's model.
 NOT_WEIGHT_EXPERIMENT_KEYS = ("description", "seeds")
 # Keys of the config section `training` that change the weights.
@@ -29,6 +31,13 @@ WEIGHT_TRAINING_KEYS = ("device", "bf16")
 def training_periods(periods: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
     """The training and validation periods of ``periods`` (plain dicts)."""
     return {name: dict(periods[name]) for name in TRAINING_PERIODS}
+
+
+def prediction_periods(periods: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The periods a trained model simulates (validation and test; plain dicts). In the params
+    of a job that trains and predicts, they rerun it without retraining
+    (:mod:`camels_lstm.training.finished_model`)."""
+    return {name: dict(periods[name]) for name in PREDICTION_PERIODS}
 
 
 def training_experiment(experiment: Mapping[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,10 @@ def save_model_file(
     periods: Mapping[str, Any],
     seed: int,
     history: list[dict[str, Any]],
+    fingerprint: str = "",
 ) -> None:
+    """``fingerprint``: the training fingerprint the weights were trained under
+    (:mod:`camels_lstm.training.finished_model` reuses them for the same one)."""
     atomic_torch_save(
         {
             "format": MODEL_FORMAT,
@@ -54,6 +57,7 @@ def save_model_file(
             "scalers": scalers.to_dict(),
             "state_dict": clone_state(dict(state_dict)),
             "history": _plain(history),
+            "fingerprint": fingerprint,
         },
         path,
     )

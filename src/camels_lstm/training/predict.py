@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from camels_lstm.training.tensors import PeriodTensors, resolve_device
 if TYPE_CHECKING:
     import xarray as xr
 
+logger = logging.getLogger(__name__)
+
 
 def _static_values(
     scalers: Scalers, basins: Sequence[str], attributes_path: str | Path | None
@@ -28,13 +31,14 @@ def _static_values(
     unknown = sorted(set(basins) - set(scalers.basins))
     if not unknown:
         return scalers.static_values[[scalers.basins.index(basin) for basin in basins]]
-    if attributes_path is None or not scalers.static_attributes:
-        if not scalers.static_attributes:
-            return np.zeros((len(basins), 0), dtype=np.float32)
+    if attributes_path is None:
+        # Predicting basins the model never saw (ungauged) is asked for by giving the file.
         raise KeyError(
-            f"basin(s) {unknown} are not among the model's basins; their static attributes need "
-            "the attribute file (attributes_path)"
+            f"basin(s) {unknown} are not among the model's basins; to predict them as ungauged "
+            "basins give the attribute file of the model's run (attributes_path)"
         )
+    if not scalers.static_attributes:
+        return np.zeros((len(basins), 0), dtype=np.float32)
     statics = read_static_attributes(attributes_path, basins, scalers.static_attributes)
     if not (
         np.allclose(statics.mean, scalers.static_mean, equal_nan=True)
@@ -100,3 +104,41 @@ def predict(
         experiment=trained.experiment_name,
         seed=trained.seed,
     )
+
+
+def write_period_predictions(
+    model: str | Path | TrainedModel,
+    store_path: str | Path,
+    periods: Mapping[str, Mapping[str, str]],
+    outputs: Mapping[str, str | Path],
+    device: str = "cpu",
+    basins: Sequence[str] | None = None,
+    attributes_path: str | Path | None = None,
+) -> None:
+    """Simulate each period of ``outputs`` (name -> prediction file; bounds from ``periods``)
+    with one model, loaded once, and write its prediction file (:func:`predict`)."""
+    from camels_lstm.atomic_output import write_netcdf
+
+    if not isinstance(model, TrainedModel):
+        model = load_model_file(model, resolve_device(device))
+    for period, output in outputs.items():
+        bounds = periods[period]
+        predictions = predict(
+            model,
+            store_path,
+            bounds["start"],
+            bounds["end"],
+            basins=basins,
+            device=device,
+            attributes_path=attributes_path,
+        )
+        logger.info(
+            "%s period %s..%s: %d basins x %d days, %d simulated days",
+            period,
+            bounds["start"],
+            bounds["end"],
+            predictions.sizes["basin"],
+            predictions.sizes["date"],
+            int(predictions["streamflow_sim_mm_per_day"].notnull().sum()),
+        )
+        write_netcdf(predictions, output)

@@ -15,6 +15,11 @@ from camels_lstm.models import build_model
 from camels_lstm.training.checkpoint import training_fingerprint
 from camels_lstm.training.data import load_period
 from camels_lstm.training.finished_checkpoints import CHECKPOINT_NAME
+from camels_lstm.training.finished_model import (
+    finished_model_path,
+    keep_finished_model,
+    reuse_finished_model,
+)
 from camels_lstm.training.job_settings import training_experiment, training_periods
 from camels_lstm.training.loop import LoopSettings, train_loop
 from camels_lstm.training.model_file import save_model_file
@@ -80,6 +85,32 @@ def train_experiment(
         len(basins),
         len(train_tensors.gatherer),
     )
+    checkpoint_path = model_path.with_name(CHECKPOINT_NAME)
+    # A checkpoint (or the kept weights) is reused only for the same weights-changing settings,
+    # data and code (a rebuilt store with other values changes the scalers or the number of
+    # samples); a new test period, threads or allocator reuse it.
+    trained_under = training_fingerprint(
+        experiment=experiment,
+        basins=basins,
+        periods=periods,
+        seed=seed,
+        training={"device": device, "bf16": bf16},
+        data=[
+            len(train_tensors.gatherer),
+            scalers.input_mean.tolist(),
+            scalers.input_std.tolist(),
+            scalers.streamflow_std_per_basin.tolist(),
+        ],
+    )
+    if reuse_finished_model(model_path, trained_under):
+        logger.info(
+            "%s seed %d: the weights trained earlier under the same settings and data are "
+            "reused (%s); not training again",
+            experiment_name,
+            seed,
+            finished_model_path(model_path).name,
+        )
+        return
     settings = LoopSettings.from_experiment(experiment, seed, bf16)
     validate = None
     if settings.validate_every > 0:
@@ -105,29 +136,13 @@ def train_experiment(
     basin_std = torch.as_tensor(
         np.nan_to_num(scalers.streamflow_std_per_basin, nan=1.0), dtype=torch.float32
     ).to(target_device)
-    checkpoint_path = model_path.with_name(CHECKPOINT_NAME)
     result = train_loop(
         model,
         train_tensors.gatherer,
         basin_std,
         settings,
         checkpoint_path,
-        # A checkpoint is resumed only for the same weights-changing settings, data and code (a
-        # rebuilt store with other values changes the scalers or the number of samples); a new
-        # test period, threads or allocator resume it.
-        training_fingerprint(
-            experiment=experiment,
-            basins=basins,
-            periods=periods,
-            seed=seed,
-            training={"device": device, "bf16": bf16},
-            data=[
-                len(train_tensors.gatherer),
-                scalers.input_mean.tolist(),
-                scalers.input_std.tolist(),
-                scalers.streamflow_std_per_basin.tolist(),
-            ],
-        ),
+        trained_under,
         validate,
     )
     save_model_file(
@@ -139,7 +154,9 @@ def train_experiment(
         periods=training_periods(periods),  # the test period is the prediction jobs' concern
         seed=seed,
         history=result.history,
+        fingerprint=trained_under,
     )
+    keep_finished_model(model_path)
     logger.info(
         "wrote %s (kept %s until the predictions are aggregated)", model_path, checkpoint_path.name
     )

@@ -1,5 +1,6 @@
-"""One tuning candidate's job: train it on the training period, score it by NSE on the
-validation period, write its score file."""
+"""Tuning jobs: a regional candidate's job trains one candidate on the training period, scores
+it by NSE on the validation period and writes its score file; a per-basin search trains and
+scores all candidates of one basin in one process (:func:`tune_basin`) and selects the best."""
 
 from __future__ import annotations
 
@@ -75,3 +76,53 @@ def score_candidate(
     return {
         basin: float(metrics.nse(observed[row], simulated[row])) for row, basin in enumerate(basins)
     }
+
+
+def tune_basin(
+    *,
+    basin: str,
+    experiment: Mapping[str, Any],
+    candidates: Mapping[str, Candidate],
+    candidate_models: Mapping[str, str | Path],
+    candidate_scores: Mapping[str, str | Path],
+    periods: Mapping[str, Mapping[str, str]],
+    store_path: str | Path,
+    best_path: str | Path,
+    chosen_model_path: str | Path,
+    device: str,
+    **training: Any,
+) -> dict[str, Any]:
+    """Train and score every candidate of one basin in turn, write best.json and link the
+    chosen candidate's model to ``chosen_model_path``; returns the best.json record.
+
+    A candidate whose weights were trained earlier under the same settings and data is not
+    trained again (:mod:`camels_lstm.training.finished_model`), so a rerun after a new or
+    killed search trains only what is new. ``training``: the other keyword arguments of
+    :func:`camels_lstm.training.train_experiment` (attributes, seed, threads, bf16, ...).
+    """
+    import logging
+
+    from camels_lstm.training.finished_model import link_or_copy
+    from camels_lstm.tuning.selection import best_record
+
+    logger = logging.getLogger(__name__)
+    for cid, candidate in candidates.items():
+        logger.info("basin %s candidate %s: %s", basin, cid, candidate.settings)
+        train_candidate(
+            experiment=experiment,
+            candidate=candidate,
+            periods=periods,
+            basins=[basin],
+            store_path=store_path,
+            model_path=candidate_models[cid],
+            device=device,
+            **training,
+        )
+        scores = score_candidate(candidate_models[cid], store_path, periods, device)
+        logger.info("basin %s candidate %s: validation NSE %.3f", basin, cid, scores[basin])
+        write_score(candidate_scores[cid], basin, candidate, scores[basin])
+    record = best_record(basin, list(candidate_scores.values()), candidates)
+    write_json(record, best_path)
+    # the chosen model under a second name (a hard link, or a copy), written atomically
+    link_or_copy(Path(candidate_models[record["candidate"]]), Path(chosen_model_path))
+    return record

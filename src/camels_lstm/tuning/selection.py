@@ -122,17 +122,21 @@ def tuned_experiment(experiment: Mapping[str, Any], best_path: str | Path) -> di
 
 
 def take_chosen_candidate(
-    best_path: str | Path, candidate_models: Mapping[str, str | Path], model_path: str | Path
+    best_path: str | Path,
+    candidate_models: Mapping[str, str | Path],
+    model_path: str | Path,
+    chosen_model: str | Path | None = None,
 ) -> str:
-    """Copy the chosen candidate's model (``candidate_models``: model file by candidate id) to
-    ``model_path``: it is the final model for the seed the candidates were trained with (the
-    same settings, data and seed would train the same weights). Returns the candidate id."""
+    """Copy the chosen candidate's model (``chosen_model``, the one a per-basin search linked,
+    or from ``candidate_models``, model file by candidate id) to ``model_path``: it is the final
+    model for the seed the candidates were trained with (the same settings, data and seed would
+    train the same weights). Returns the candidate id."""
     chosen = read_json(best_path)["candidate"]
-    if chosen not in candidate_models:
+    if chosen_model is None and chosen not in candidate_models:
         raise ValueError(
             f"{best_path}: chosen candidate {chosen} is not among {sorted(candidate_models)}"
         )
-    source = Path(candidate_models[chosen])
+    source = Path(chosen_model if chosen_model is not None else candidate_models[chosen])
     if not source.is_file():
         raise FileNotFoundError(f"{best_path}: chosen candidate's model {source} is missing")
     with atomic_path(model_path) as temporary:

@@ -46,6 +46,11 @@ CANDIDATE_SCORE = {
     "per_basin": "results/{experiment}/tuning/{basin}/{candidate}/validation_score.json",
     "regional": "results/{experiment}/tuning/{candidate}/validation_score.json",
 }
+# A per-basin search is one job per basin (all candidates in one process); it links the chosen
+# candidate's model here, the input of the final model of the tuning seed.
+TUNING_CHOSEN_MODEL = {
+    "per_basin": "results/{experiment}/tuning/{basin}/chosen_model.pt",
+}
 TUNING_SELECTION = {
     "per_basin": "results/{experiment}/tuning/{basin}/best.json",
     "regional": "results/{experiment}/tuning/best.json",

@@ -145,28 +145,41 @@ class WorkflowPlan:
 
     def tuning(self, experiment: str, wildcards: Any) -> dict[str, Any] | None:
         """What the training job of a tuned experiment needs beyond the store and attributes:
-        None for an untuned experiment; else the tuning seed and, by candidate id, the candidate
-        models (the job of the tuning seed takes the chosen one as it is)."""
+        None for an untuned experiment; else the tuning seed and the model the job of that seed
+        takes as it is: per basin the chosen model its search linked (``chosen_model``), for a
+        regional search every candidate's model by id (``candidate_models``; which one is
+        chosen is known only once the selection is made)."""
         if not self.is_tuned(experiment):
             return None
-        basin = getattr(wildcards, "basin", None)
+        if self.scope(experiment) == "per_basin":
+            chosen = paths.TUNING_CHOSEN_MODEL["per_basin"].format(
+                experiment=experiment, basin=wildcards.basin
+            )
+            return {
+                "tuning_seed": self.tuning_seed(experiment),
+                "chosen_model": chosen,
+                "candidate_models": {},
+            }
         return {
             "tuning_seed": self.tuning_seed(experiment),
-            "candidate_models": self.candidate_files(paths.CANDIDATE_MODEL, experiment, basin),
+            "chosen_model": None,
+            "candidate_models": self.candidate_files(paths.CANDIDATE_MODEL, experiment),
         }
 
     def training_inputs(self, wildcards: Any) -> dict[str, Any]:
         """Inputs of a training job (``unpack`` it): the store and the static attributes; for a
-        tuned experiment also the selection (best.json) and, for the tuning seed, the candidate
-        models, one of which is copied as the final model (which one is known only once the
-        selection is made, so all are declared)."""
+        tuned experiment also the selection (best.json) and, for the tuning seed, the model(s)
+        of :meth:`tuning` that it copies as the final model."""
         experiment = wildcards.experiment
         inputs: dict[str, Any] = {"store": paths.STORE, "attributes": paths.STATIC_ATTRIBUTES}
         tuning = self.tuning(experiment, wildcards)
         if tuning is not None:
             inputs["best"] = self.selection(experiment, getattr(wildcards, "basin", None))
             if int(wildcards.seed) == tuning["tuning_seed"]:
-                inputs["candidate_models"] = list(tuning["candidate_models"].values())
+                inputs["candidate_models"] = [
+                    *([tuning["chosen_model"]] if tuning["chosen_model"] else []),
+                    *tuning["candidate_models"].values(),
+                ]
         return inputs
 
     # ---- CAMELS inputs ---------------------------------------------------------------------
