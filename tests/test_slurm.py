@@ -256,6 +256,7 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
     # Enough epochs (a checkpoint after each) for the test to cancel the job half-way.
     config["experiments"]["regional"]["epochs"] = REGIONAL_EPOCHS
     config["training"] = {"device": "cpu", "bf16": False, "threads": 1}
+    config["learning_curves"] = {}  # the sample study needs all 13 basins
     path = workdir / "config" / "slurm_test.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path

@@ -75,6 +75,7 @@ def test_regional_search_is_one_candidate_job_each_over_all_basins(workflow_copy
         "method": "grid",
         "parameters": {"hidden_size": [8, 16], "dropout": [0.0, 0.4]},
     }
+    config["learning_curves"] = {}  # a study needs fixed settings (refused for a tuned one)
     path = workflow_copy / "config" / "regional_tuned.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     result = snakemake(workflow_copy, "-n", "--configfile", "config/regional_tuned.yaml")
@@ -111,6 +112,7 @@ def _tiny_tuning_config(workdir: Path) -> Path:
         "parameters": {"hidden_size": [4, 8]},
     }
     config["training"]["threads"] = 1
+    config["learning_curves"] = {}  # 3 basins; and a study needs fixed settings
     path = workdir / "config" / "tuning_test.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
