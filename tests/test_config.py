@@ -27,7 +27,9 @@ def check(config: dict[str, Any]) -> dict[str, Any]:
     return validate_config(config, SCHEMA_PATH, workdir=REPO_ROOT)
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "camels_us_531.yaml"])
+@pytest.mark.parametrize(
+    "name", ["config.yaml", "camels_us_531.yaml", "camels_us_531_cpu_smoke.yaml"]
+)
 def test_shipped_configs_are_valid(name: str) -> None:
     config = check(load(name))
     assert config["experiments"]["regional"]["static_attributes"] == list(EALSTM_STATIC_ATTRIBUTES)
