@@ -8,9 +8,10 @@ A regional model (random weights: speed does not depend on them) is written as a
 the scalers of the store's training period. Each measurement runs in a fresh process under the
 training jobs' allocator: (a) ``camels_lstm.training.predict.predict`` of the test period of
 ``--basins`` basins (store read, windows, forward passes, netCDF-ready dataset: the work of a
-prediction job) against a bare ``nn.LSTM`` forward pass under ``torch.inference_mode`` over as
-many windows of the same shape, random tensors, batch 2048; (b) the peak resident memory of that
-prediction against a process that trains the same model for a few steps on the same basins.
+prediction job) against a bare ``nn.LSTM`` forward pass under ``torch.inference_mode`` over
+windows of the same shape (random tensors, the same batch: the training batch); (b) the peak
+resident memory of that prediction against a process that trains the same model for a few
+steps on the same basins.
 The load average is printed before and after.
 """
 
@@ -33,7 +34,7 @@ PERIODS = {
     "train": {"start": "1999-10-01", "end": "2008-09-30"},
     "test": {"start": "1989-10-01", "end": "1999-09-30"},
 }
-BATCH = 2048
+BATCH = 256  # the model's training batch, which prediction uses
 
 
 def _experiment(args: argparse.Namespace, statics: list[str]) -> dict:
@@ -100,9 +101,7 @@ def _ours(args: argparse.Namespace) -> dict:
 
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
-    predictions = predict(
-        args.model, args.store, PERIODS["test"]["start"], PERIODS["test"]["end"], batch_size=BATCH
-    )
+    predictions = predict(args.model, args.store, PERIODS["test"]["start"], PERIODS["test"]["end"])
     elapsed = time.perf_counter() - started
     windows = int(predictions["streamflow_sim_mm_per_day"].notnull().sum())
     return {"seconds": elapsed, "windows": windows, "windows_per_s": windows / elapsed}

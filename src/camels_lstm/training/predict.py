@@ -58,14 +58,15 @@ def predict(
     end: str,
     basins: Sequence[str] | None = None,
     device: str = "cpu",
-    batch_size: int = 2048,
+    batch_size: int | None = None,
     attributes_path: str | Path | None = None,
 ) -> xr.Dataset:
     """Simulated (``streamflow_sim_mm_per_day``) and observed (``streamflow_obs_mm_per_day``)
     streamflow on (basin, date) for ``start``..``end``, as
     :func:`camels_lstm.evaluation.predictions.prediction_dataset` lays out a prediction file.
 
-    ``basins`` defaults to the model's basins (a subset may be given). Basins the model was
+    ``batch_size`` defaults to the model's training batch size. ``basins`` defaults to the
+    model's basins (a subset may be given). Basins the model was
     not trained on (ungauged evaluation) need ``attributes_path``, the static-attribute file
     whose normalisation the model was trained with (checked), for their attributes. A day is NaN
     in the simulation when its ``seq_length``-day input window (which may reach before ``start``) is
@@ -89,7 +90,10 @@ def predict(
     tensors = PeriodTensors(
         arrays, scalers_subset, seq_length, target_device, require_observed=False
     )
-    normalised = simulate_samples(trained.model, tensors.gatherer, batch_size)
+    # The training batch by default: larger batches are no faster on a CPU and hold the
+    # activations of every window at once (batch 2048 at hidden 256: 6.5 GB against 1.7 GB).
+    batch = int(batch_size or trained.experiment["batch_size"])
+    normalised = simulate_samples(trained.model, tensors.gatherer, batch)
     first = arrays.period_start_index
     observed = arrays.period_streamflow
     simulated = np.full(observed.shape, np.nan, dtype=np.float32)
