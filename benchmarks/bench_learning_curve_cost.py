@@ -33,7 +33,7 @@ ALLOCATOR = use_tuned_allocator("auto")  # re-executes this script once, before 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import xarray as xr  # noqa: E402
-from bare_lstm import bare_lstm_samples_per_s  # noqa: E402
+from bench_common import bare_lstm_samples_per_s  # noqa: E402
 
 from camels_lstm.config import read_basin_list, validate_config  # noqa: E402
 from camels_lstm.learning_curves import design  # noqa: E402

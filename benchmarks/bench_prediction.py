@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -154,22 +153,16 @@ WORKERS = {"ours": _ours, "bare": _bare, "train": _train}
 
 
 def _run(args: argparse.Namespace, worker: str) -> dict:
-    from camels_lstm.training.allocator import MARKER, allocator_environment
+    from bench_common import run_worker
 
-    environment = {key: value for key, value in os.environ.items() if key != MARKER}
-    environment.update(allocator_environment("auto", environment))
-    command = [
-        sys.executable, __file__, "--store", str(args.store), "--attributes",
+    arguments = [
+        __file__, "--store", str(args.store), "--attributes",
         str(args.attributes), "--worker", worker, "--model", str(args.model), "--basins",
         str(args.basins), "--hidden", str(args.hidden), "--seq-length", str(args.seq_length),
         "--threads", str(args.threads), "--steps", str(args.steps), "--n-statics",
         str(args.n_statics),
     ]  # fmt: skip
-    output = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
-    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
-    if output.returncode or not lines:
-        raise RuntimeError(f"{worker} failed:\n{output.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT ") :])
+    return run_worker(arguments, "auto", worker)
 
 
 def main() -> None:

@@ -20,11 +20,8 @@ from __future__ import annotations
 import argparse
 import atexit
 import json
-import os
 import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -111,7 +108,7 @@ def _ours(args: argparse.Namespace, basins: list[str]) -> dict:
 
 def _pure(args: argparse.Namespace) -> dict:
     import torch
-    from bare_lstm import bare_lstm_samples_per_s
+    from bench_common import bare_lstm_samples_per_s
 
     torch.set_num_threads(args.threads)
     n_inputs = len(DYNAMIC) + len(_static_attributes())
@@ -202,21 +199,15 @@ def _worker(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, worker: str, allocator: str, basins: int, steps: int) -> dict:
-    from camels_lstm.training.allocator import MARKER, allocator_environment
+    from bench_common import run_worker
 
-    environment = {key: value for key, value in os.environ.items() if key != MARKER}
-    environment.update(allocator_environment(allocator, environment))
-    command = [
-        sys.executable, __file__, str(args.camels), "--store", str(args.store),
+    arguments = [
+        __file__, str(args.camels), "--store", str(args.store),
         "--attributes", str(args.attributes), "--worker", worker, "--basins", str(basins),
         "--steps", str(steps), "--threads", str(args.threads), "--hidden", str(args.hidden),
         "--seq-length", str(args.seq_length), "--batch-size", str(args.batch_size),
     ]  # fmt: skip
-    output = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
-    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
-    if output.returncode or not lines:
-        raise RuntimeError(f"{worker} ({allocator}) failed:\n{output.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT ") :])
+    return run_worker(arguments, allocator, f"{worker} ({allocator})")
 
 
 def main() -> None:

@@ -62,6 +62,13 @@ def _arguments(data, model_path: Path) -> dict:
     }
 
 
+def _one_epoch_arguments(data, model_path: Path) -> dict:
+    """A quick training (one epoch, no validation) of ``_arguments``."""
+    arguments = _arguments(data, model_path)
+    arguments["experiment"] = {**SETTINGS, "epochs": 1, "validate_every": 0}
+    return arguments
+
+
 def _kill_after_first_checkpoint(arguments: dict, checkpoint: Path) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, json.dumps(arguments)],
@@ -123,8 +130,7 @@ def test_kept_weights_are_reused_only_under_the_same_fingerprint(
     caplog,
 ):
     model_path = tmp_path / "model.pt"
-    arguments = _arguments(sample_data, model_path)
-    arguments["experiment"] = {**SETTINGS, "epochs": 1, "validate_every": 0}
+    arguments = _one_epoch_arguments(sample_data, model_path)
     train_experiment(**arguments)
     kept = finished_model_path(model_path)
     assert kept.stat().st_ino == model_path.stat().st_ino  # a hard link: no second copy
@@ -162,8 +168,7 @@ def test_checkpoint_of_other_training_code_is_not_resumed(
     monkeypatch,
 ):
     model_path = tmp_path / "model.pt"
-    arguments = _arguments(sample_data, model_path)
-    arguments["experiment"] = {**SETTINGS, "epochs": 1, "validate_every": 0}
+    arguments = _one_epoch_arguments(sample_data, model_path)
     train_experiment(**arguments)
     assert model_path.with_name("checkpoint.pt").is_file()
     model_path.unlink()

@@ -13,7 +13,6 @@ change that alters the weights changes the fingerprint and trains again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -59,7 +58,5 @@ def reuse_finished_model(model_path: str | Path, fingerprint: str) -> bool:
         return False
     if not isinstance(contents, dict) or contents.get("fingerprint") != fingerprint:
         return False
-    with contextlib.suppress(FileNotFoundError):
-        Path(model_path).unlink()
-    link_or_copy(kept, Path(model_path))
+    link_or_copy(kept, Path(model_path))  # replaces a model file left there
     return True

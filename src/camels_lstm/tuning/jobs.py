@@ -4,6 +4,7 @@ scores all candidates of one basin in one process (:func:`tune_basin`) and selec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from camels_lstm.evaluation import metrics
 from camels_lstm.training.job_settings import training_periods
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment
 from camels_lstm.tuning.selection import median_nse
+
+logger = logging.getLogger(__name__)
 
 
 def write_score(path: str | Path, basin: str, candidate: Candidate, nse: float) -> None:
@@ -100,12 +103,9 @@ def tune_basin(
     killed search trains only what is new. ``training``: the other keyword arguments of
     :func:`camels_lstm.training.train_experiment` (attributes, seed, threads, bf16, ...).
     """
-    import logging
-
     from camels_lstm.training.finished_model import link_or_copy
     from camels_lstm.tuning.selection import best_record
 
-    logger = logging.getLogger(__name__)
     for cid, candidate in candidates.items():
         logger.info("basin %s candidate %s: %s", basin, cid, candidate.settings)
         train_candidate(

@@ -1,9 +1,30 @@
-"""The baseline of the training benchmarks: a bare ``nn.LSTM`` forward + backward + Adam step on
-random tensors, the limit of a model of that shape on the device."""
+"""Shared parts of the benchmarks: the bare ``nn.LSTM`` training step that is the baseline of the
+training benchmarks (forward + backward + Adam on random tensors, the limit of a model of that
+shape on the device), and running one measurement in a fresh process under an allocator."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from collections.abc import Sequence
+
+
+def run_worker(arguments: Sequence[str], allocator: str, label: str) -> dict:
+    """Run ``python <arguments>`` in a fresh process under ``allocator``
+    (camels_lstm.training.allocator) and return the JSON after its last ``RESULT `` line."""
+    from camels_lstm.training.allocator import MARKER, allocator_environment
+
+    environment = {key: value for key, value in os.environ.items() if key != MARKER}
+    environment.update(allocator_environment(allocator, environment))
+    command = [sys.executable, *arguments]
+    output = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
+    if output.returncode or not lines:
+        raise RuntimeError(f"{label} failed:\n{output.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 def bare_lstm_samples_per_s(
