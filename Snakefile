@@ -36,6 +36,7 @@ validate_config(
 include: "rules/common.smk"
 include: "rules/download.smk"
 include: "rules/preprocess.smk"
+include: "rules/conceptual.smk"
 include: "rules/train.smk"
 include: "rules/tune.smk"
 include: "rules/evaluate.smk"

@@ -26,7 +26,7 @@ wildcard_constraints:
     candidate=r"c\d+",
     period="validation|test",
     archive=PLAN.archive_pattern(),
-    experiment=PLAN.experiment_pattern(),
+    experiment=PLAN.experiment_pattern(family=None),
     study=LEARNING_CURVES.study_pattern(),
     cell=CELL_PATTERN,
     train_years=r"\d+",

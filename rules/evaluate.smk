@@ -11,6 +11,7 @@ localrules:
 # all basins by a job of its own.
 rule predict_regional:
     input:
+        unpack(PLAN.hybrid_inputs),
         model=paths.MODEL["regional"],
         store=paths.STORE,
     output:
@@ -30,6 +31,9 @@ rule predict_regional:
     params:
         periods=PERIODS,
         device=TRAINING["device"],
+        conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
+            wildcards.experiment
+        ),
     script:
         "../workflow/scripts/predict_periods.py"
 

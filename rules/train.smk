@@ -31,6 +31,9 @@ rule train_regional:
         tuning=lambda wildcards: PLAN.tuning(wildcards.experiment, wildcards),
         periods=training_periods(PERIODS),
         training=weight_settings(TRAINING),
+        conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
+            wildcards.experiment
+        ),
     script:
         "../workflow/scripts/train_model.py"
 
@@ -57,4 +60,7 @@ use rule train_regional as train_per_basin with:
         tuning=lambda wildcards: PLAN.tuning(wildcards.experiment, wildcards),
         periods=training_periods(PERIODS),
         training=weight_settings(TRAINING),
+        conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
+            wildcards.experiment
+        ),
         prediction_periods=prediction_periods(PERIODS),

@@ -10,6 +10,7 @@
 
 rule train_candidate_regional:
     input:
+        unpack(PLAN.hybrid_inputs),
         store=paths.STORE,
         attributes=paths.STATIC_ATTRIBUTES,
     output:
@@ -35,6 +36,9 @@ rule train_candidate_regional:
         seed=lambda wildcards: PLAN.tuning_seed(wildcards.experiment),
         periods=training_periods(PERIODS),
         training=weight_settings(TRAINING),
+        conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
+            wildcards.experiment
+        ),
     script:
         "../workflow/scripts/train_candidate.py"
 
@@ -45,6 +49,7 @@ rule train_candidate_regional:
 # same settings and data is reused, so a rerun trains only new or unfinished candidates.
 rule tune_per_basin:
     input:
+        unpack(PLAN.hybrid_inputs),
         store=paths.STORE,
         attributes=paths.STATIC_ATTRIBUTES,
     output:
@@ -68,6 +73,9 @@ rule tune_per_basin:
         seed=lambda wildcards: PLAN.tuning_seed(wildcards.experiment),
         periods=training_periods(PERIODS),
         training=weight_settings(TRAINING),
+        conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
+            wildcards.experiment
+        ),
         candidate_models=lambda wildcards: PLAN.candidate_files(
             paths.CANDIDATE_MODEL, wildcards.experiment, wildcards.basin
         ),

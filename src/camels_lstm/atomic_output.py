@@ -3,9 +3,9 @@
 A failure leaves nothing, a kill at most a hidden ``.<name>.tmp-*`` sibling (which the next write
 of the same target removes once its writer has died: :mod:`camels_lstm.staging`), never a
 half-written target that a rerun would trust. :func:`atomic_path` is the one mechanism; the
-writers of the workflow's file formats (:func:`write_netcdf`, :func:`write_csv`,
-:func:`write_json`) use it, and so do the torch files (``training.checkpoint``), figures and the
-zarr store.
+writers of the workflow's file formats (:func:`write_netcdf`, :func:`write_zarr`,
+:func:`write_csv`, :func:`write_json`) use it, and so do the torch files
+(``training.checkpoint``), figures and the time-series store (written chunk by chunk).
 """
 
 from __future__ import annotations
@@ -72,6 +72,27 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path) -> None:
     """Write ``dataset`` as netCDF-4 (netCDF4 engine), atomically."""
     with atomic_path(path) as temporary:
         dataset.to_netcdf(temporary, engine="netcdf4", format="NETCDF4")
+
+
+def write_zarr(dataset: xr.Dataset, path: str | Path, chunk_basins: int = 16) -> None:
+    """Write ``dataset`` (dims basin × date) as a consolidated zarr v3 store, atomically, in
+    chunks of ``chunk_basins`` basins × all dates (the layout of the time-series store, so
+    :func:`camels_lstm.data.store_reader.load_timeseries` reads it the same way)."""
+    import warnings
+
+    encoding: dict[str, dict[str, Any]] = {
+        name: {"chunks": (min(chunk_basins, variable.shape[0]), variable.shape[1])}
+        for name, variable in dataset.data_vars.items()
+        if variable.dims == ("basin", "date")
+    }
+    encoding["date"] = {
+        "units": "days since 1970-01-01",
+        "calendar": "proleptic_gregorian",
+        "dtype": "int32",
+    }
+    with atomic_path(path) as temporary, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        dataset.to_zarr(temporary, zarr_format=3, consolidated=True, encoding=encoding)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from camels_lstm.conceptual.spec import check_hybrid_inputs, check_model_names, is_conceptual
 from camels_lstm.data.catalogue import ATTRIBUTE_NAMES, known_gauge_ids
 from camels_lstm.learning_curves.design import LearningCurveError, cell_experiment, check_study
 
@@ -33,6 +34,11 @@ PERIOD_PAIRS: dict[str, str] = {
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names the key or value at fault."""
+
+
+def _raise_all(problems: Sequence[str]) -> None:
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def load_schema(schema_path: str | Path) -> dict[str, Any]:
@@ -67,10 +73,14 @@ def _allows_object(schema: Mapping[str, Any]) -> bool:
 def _branches_to_fill(
     instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]
 ) -> list[Mapping[str, Any]]:
-    """The ``allOf``, ``anyOf`` and ``oneOf`` branches whose defaults apply to ``instance``:
-    every ``allOf`` branch, each ``anyOf`` branch it matches, and the ``oneOf`` branch it
-    matches (none if it matches none or several: validation reports that)."""
+    """The branches whose defaults apply to ``instance``: every ``allOf`` branch, the ``then``
+    or ``else`` branch of an ``if`` it matches or not, each ``anyOf`` branch it matches, and the
+    ``oneOf`` branch it matches (none if it matches none or several: validation reports that)."""
     branches = list(schema.get("allOf", []))
+    if "if" in schema:
+        validator = jsonschema.Draft202012Validator(root)
+        chosen = "then" if validator.evolve(schema=schema["if"]).is_valid(instance) else "else"
+        branches += [schema[chosen]] if chosen in schema else []
     if "anyOf" in schema or "oneOf" in schema:
         validator = jsonschema.Draft202012Validator(root)
 
@@ -253,7 +263,7 @@ def _check_attributes(config: Mapping[str, Any]) -> None:
         )
     available = set(config["static_attributes"])
     for name, experiment in config["experiments"].items():
-        missing = [a for a in experiment["static_attributes"] if a not in available]
+        missing = [a for a in experiment.get("static_attributes", []) if a not in available]
         if missing:
             raise ConfigError(
                 f"config key 'experiments.{name}.static_attributes': {missing} not listed in "
@@ -278,6 +288,8 @@ def _learning_rate_schedule(rates: Mapping[Any, Any], key: str) -> dict[int, flo
 
 def _normalise_learning_rates(config: dict[str, Any]) -> None:
     for name, experiment in config["experiments"].items():
+        if is_conceptual(experiment):
+            continue
         key = f"experiments.{name}.learning_rate"
         experiment["learning_rate"] = _learning_rate_schedule(experiment["learning_rate"], key)
     for name, study in config["learning_curves"].items():
@@ -294,7 +306,7 @@ def _check_learning_curves(
     """Each study's overridden experiment is a valid experiment; its sizes, lengths, basins and
     training period can be served (camels_lstm.learning_curves.design.check_study)."""
     validator = jsonschema.Draft202012Validator(
-        {"$defs": schema["$defs"], **schema["$defs"]["experiment"]}
+        {"$defs": schema["$defs"], **schema["$defs"]["lstm_experiment"]}
     )
     for name, study in config["learning_curves"].items():
         # Their order never matters: sorted, so that a reordered file reruns nothing.
@@ -353,6 +365,7 @@ def validate_config(
         Naming the key or value at fault.
     """
     schema = load_schema(schema_path)
+    _raise_all(check_model_names(config.get("experiments"), schema["$defs"]))
     _fill_defaults(config, schema, schema)
     _check_schema(config, schema)
     _check_periods(config["periods"], config["allow_period_overlap"])
@@ -361,6 +374,7 @@ def validate_config(
             "config key 'camels': give either 'dir' or at least one 'downloads' entry"
         )
     _check_attributes(config)
+    _raise_all(check_hybrid_inputs(config["experiments"]))
     _normalise_learning_rates(config)
     _canonical_order(config, schema, schema)
     compared = config["evaluation"]["compare"] or []

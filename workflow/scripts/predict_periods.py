@@ -1,12 +1,15 @@
 """Simulate the validation and test periods with one trained (regional) model, in mm/day."""
 
 from camels_lstm import script_logging
+from camels_lstm.training.input_stores import input_stores
 from camels_lstm.training.predict import write_period_predictions
 
 logger = script_logging.setup(snakemake.log[0])
+# The time-series store and, for hybrid inputs, the conceptual simulation stores.
+stores = input_stores(snakemake.input.store, snakemake.params.conceptual_stores)
 write_period_predictions(
     snakemake.input.model,
-    snakemake.input.store,
+    stores,
     snakemake.params.periods,
     {"validation": snakemake.output.validation, "test": snakemake.output.test},
     device=snakemake.params.device,

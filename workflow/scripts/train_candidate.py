@@ -3,6 +3,7 @@ and score it by NSE on the validation period (the test period is not given to th
 Per-basin searches train all candidates of a basin in one job (tune_per_basin.py)."""
 
 from camels_lstm.training.allocator import use_tuned_allocator
+from camels_lstm.training.input_stores import input_stores
 
 # Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set. The
 # allocator is read from the config, not params: it does not change the weights, so it is no
@@ -23,6 +24,8 @@ from camels_lstm.tuning.selection import median_nse  # noqa: E402
 logger = script_logging.setup(
     snakemake.log[0], history_path=checkpoint_log_path(snakemake.output.model)
 )
+# The time-series store and, for hybrid inputs, the conceptual simulation stores.
+stores = input_stores(snakemake.input.store, snakemake.params.conceptual_stores)
 basins = list(snakemake.params.basins)
 candidate = candidates_by_id(snakemake.params.experiment["search_space"])[
     snakemake.wildcards.candidate
@@ -36,7 +39,7 @@ logger.info(
     candidate.settings,
 )
 train_candidate(
-    store_path=snakemake.input.store,
+    store_path=stores,
     attributes_path=snakemake.input.attributes,
     experiment_name=snakemake.wildcards.experiment,
     experiment=snakemake.params.experiment,
@@ -51,7 +54,7 @@ train_candidate(
 )
 scores = score_candidate(
     snakemake.output.model,
-    snakemake.input.store,
+    stores,
     snakemake.params.periods,
     snakemake.params.training["device"],
 )

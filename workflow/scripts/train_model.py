@@ -6,6 +6,7 @@ the seed its candidates were trained with, the chosen candidate's model is the f
 is copied, not trained again (same settings, data and seed train the same weights)."""
 
 from camels_lstm.training.allocator import use_tuned_allocator
+from camels_lstm.training.input_stores import input_stores
 
 # Before torch is imported: re-runs this script once with LD_PRELOAD/GLIBC_TUNABLES set. The
 # allocator is read from the config, not params: it does not change the weights, so it is no
@@ -22,6 +23,8 @@ from camels_lstm.tuning.selection import take_chosen_candidate, tuned_experiment
 logger = script_logging.setup(
     snakemake.log[0], history_path=checkpoint_log_path(snakemake.output.model)
 )
+# The time-series store and, for hybrid inputs, the conceptual simulation stores.
+stores = input_stores(snakemake.input.store, snakemake.params.conceptual_stores)
 seed = int(snakemake.wildcards.seed)
 experiment = snakemake.params.experiment
 tuning = snakemake.params.tuning
@@ -39,7 +42,7 @@ else:
         logger.info("settings chosen on the validation period: %s", experiment)
     logger.info("allocator: %s", allocator)
     train_experiment(
-        store_path=snakemake.input.store,
+        store_path=stores,
         attributes_path=snakemake.input.attributes,
         experiment_name=snakemake.wildcards.experiment,
         experiment=experiment,
@@ -62,7 +65,7 @@ predictions = {
 if predictions:
     write_period_predictions(
         snakemake.output.model,
-        snakemake.input.store,
+        stores,
         snakemake.params.prediction_periods,
         predictions,
         device=snakemake.params.training["device"],

@@ -3,6 +3,7 @@ training period, score it by NSE on the validation period (the test period is no
 job), choose the best (ties: lowest id), write best.json and link the chosen model."""
 
 from camels_lstm.training.allocator import use_tuned_allocator
+from camels_lstm.training.input_stores import input_stores
 
 # Before torch is imported (see train_model.py).
 allocator = use_tuned_allocator(snakemake.config["training"]["allocator"])
@@ -13,6 +14,8 @@ from camels_lstm.tuning.candidates import candidates_by_id  # noqa: E402
 from camels_lstm.tuning.jobs import tune_basin  # noqa: E402
 
 logger = script_logging.setup(snakemake.log[0])
+# The time-series store and, for hybrid inputs, the conceptual simulation stores.
+stores = input_stores(snakemake.input.store, snakemake.params.conceptual_stores)
 basin = snakemake.wildcards.basin
 candidates = candidates_by_id(snakemake.params.experiment["search_space"])
 logger.info(
@@ -29,7 +32,7 @@ record = tune_basin(
     candidate_models=snakemake.params.candidate_models,
     candidate_scores=snakemake.params.candidate_scores,
     periods=snakemake.params.periods,
-    store_path=snakemake.input.store,
+    store_path=stores,
     best_path=snakemake.output.best,
     chosen_model_path=snakemake.output.chosen_model,
     device=snakemake.params.training["device"],

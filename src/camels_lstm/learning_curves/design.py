@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from camels_lstm.conceptual.spec import hybrid_sources, is_conceptual
+
 GAUGED, UNGAUGED = "gauged", "ungauged"
 # What each `evaluation` mode means for the training subsets (the schema's enum).
 EVALUATION_MODES = {
@@ -153,8 +155,9 @@ def check_study(
             f"of {list(RESERVED_NAMES)}): its results would share results/{name}/"
         )
     base = study["experiment"]
-    if base not in experiments or experiments[base]["scope"] != "regional":
-        regional = [e for e, s in experiments.items() if s["scope"] == "regional"]
+    lstm = {e: s for e, s in experiments.items() if not is_conceptual(s)}
+    if base not in lstm or lstm[base]["scope"] != "regional":
+        regional = [e for e, s in lstm.items() if s["scope"] == "regional"]
         raise LearningCurveError(
             f"{_key(name, 'experiment')}: {base!r} is not a regional experiment of the run "
             f"(regional experiments: {regional})"
@@ -165,12 +168,17 @@ def check_study(
             "settings: give it an untuned experiment, or the chosen settings as overrides"
         )
     reference = study["per_basin_reference"]
-    if reference is not None and (
-        reference not in experiments or experiments[reference]["scope"] != "per_basin"
-    ):
+    if reference is not None and (reference not in lstm or lstm[reference]["scope"] != "per_basin"):
         raise LearningCurveError(
-            f"{_key(name, 'per_basin_reference')}: {reference!r} is not a per_basin experiment"
+            f"{_key(name, 'per_basin_reference')}: {reference!r} is not a per_basin LSTM experiment"
         )
+    for key, used in (("experiment", base), ("per_basin_reference", reference)):
+        if used is not None and hybrid_sources(lstm[used]["dynamic_inputs"]):
+            raise LearningCurveError(
+                f"{_key(name, key)}: {used!r} has conceptual-model inputs; learning curves "
+                "train on basin subsets and year windows that its simulation store was not "
+                "calibrated for: give a study an experiment with forcing inputs only"
+            )
     for key in ("n_basins", "train_years"):
         repeated = _duplicates(study[key])
         if repeated:
@@ -215,6 +223,12 @@ def reference_experiment(
     """The per-basin experiment of the reference lines (or None)."""
     if study["per_basin_reference"] is not None:
         return study["per_basin_reference"]
-    per_basin = [e for e, s in experiments.items() if s["scope"] == "per_basin"]
+    per_basin = [
+        e
+        for e, s in experiments.items()
+        if s["scope"] == "per_basin"
+        and not is_conceptual(s)
+        and not hybrid_sources(s["dynamic_inputs"])
+    ]
     untuned = [e for e in per_basin if not experiments[e].get("search_space")]
     return untuned[0] if untuned else None

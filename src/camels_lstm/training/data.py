@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from camels_lstm.data.store_reader import load_timeseries
+from camels_lstm.training.input_stores import InputStores, input_stores
 
 STREAMFLOW = "streamflow_mm_per_day"
 
@@ -44,14 +45,16 @@ class PeriodArrays:
 
 
 def load_period(
-    store_path: str | Path,
+    store_path: str | Path | InputStores,
     basins: Sequence[str],
     dynamic_inputs: Sequence[str],
     period: Mapping[str, str],
     seq_length: int,
 ) -> PeriodArrays:
     """Read ``period`` ({start, end}) plus ``seq_length - 1`` warm-up days before it (as far as
-    the store reaches) from the zarr store."""
+    the store reaches) from the zarr store (and, for hybrid inputs, the simulation stores)."""
+    stores = input_stores(store_path)
+    store_path = stores.store
     start = np.datetime64(period["start"], "D")
     warm_up_start = start - np.timedelta64(seq_length - 1, "D")
     streamflow = load_timeseries(
@@ -64,8 +67,14 @@ def load_period(
     # One variable at a time into the (basin, date, input) array: no second full copy in memory.
     dynamic = np.empty((len(basins), len(dates), len(dynamic_inputs)), dtype=np.float32)
     for position, name in enumerate(dynamic_inputs):
-        series = load_timeseries(store_path, basins, [name], str(dates[0]), str(dates[-1]))
-        dynamic[..., position] = series.values[name]
+        source, variable = stores.source(name)
+        series = load_timeseries(source, basins, [variable], str(dates[0]), str(dates[-1]))
+        if series.dates.size != dates.size:
+            raise ValueError(
+                f"{source}: input {name!r} covers {series.dates.size} of the {dates.size} days "
+                f"{dates[0]}..{dates[-1]} of {store_path}"
+            )
+        dynamic[..., position] = series.values[variable]
     return PeriodArrays(
         basins=tuple(basins),
         dynamic_inputs=tuple(dynamic_inputs),

@@ -37,6 +37,17 @@ MODEL_PREDICTIONS = {
     "regional": "results/{experiment}/seed{seed}/predictions_{period}.nc",
 }
 
+# Conceptual experiments (camels_lstm.conceptual): one calibration per basin or one for all
+# basins, then one job that simulates every basin into the simulation store (also the input of
+# hybrid LSTMs), writes the parameter table and the prediction files of the evaluation.
+CONCEPTUAL_CALIBRATION = {
+    "per_basin": "results/{experiment}/{basin}/calibration.json",
+    "regional": "results/{experiment}/calibration.json",
+}
+CONCEPTUAL_SIMULATION = "results/{experiment}/simulation.zarr"
+CONCEPTUAL_PARAMETERS = "results/{experiment}/parameters.csv"
+CONCEPTUAL_PREDICTIONS = "results/{experiment}/simulation/predictions_{period}.nc"
+
 # Hyperparameter tuning on the validation period.
 CANDIDATE_MODEL = {
     "per_basin": "results/{experiment}/tuning/{basin}/{candidate}/model.pt",

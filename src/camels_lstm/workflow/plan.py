@@ -22,6 +22,7 @@ from camels_lstm.data.layout import (
 )
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
 from camels_lstm.workflow import paths
+from camels_lstm.workflow.conceptual_plan import ConceptualPlan
 from camels_lstm.workflow.learning_curve_plan import LearningCurvePlan
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
@@ -50,6 +51,7 @@ class WorkflowPlan:
             if settings.get("search_space")
         }
         self.learning_curves = LearningCurvePlan(config, basins)
+        self.conceptual = ConceptualPlan(config, basins)
         self._camels_files: dict[str, list[Path]] = {}
         self._mem_mb: dict[tuple[str, str | None], int] = {}
 
@@ -60,17 +62,27 @@ class WorkflowPlan:
     def is_tuned(self, experiment: str) -> bool:
         return experiment in self.candidates
 
-    def experiments_of(self, scope: str | None = None, tuned: bool | None = None) -> list[str]:
-        """Experiment names of ``scope`` (None: both), tuned or not (None: either)."""
+    def is_conceptual(self, experiment: str) -> bool:
+        return experiment in self.conceptual.experiments
+
+    def experiments_of(
+        self, scope: str | None = None, tuned: bool | None = None, family: str | None = "lstm"
+    ) -> list[str]:
+        """Experiment names of ``scope`` (None: both), tuned or not (None: either), of a
+        ``family`` ("lstm", "conceptual"; None: both)."""
         return [
             name
             for name in self.experiments
-            if scope in (None, self.scope(name)) and tuned in (None, self.is_tuned(name))
+            if scope in (None, self.scope(name))
+            and tuned in (None, self.is_tuned(name))
+            and family in (None, "conceptual" if self.is_conceptual(name) else "lstm")
         ]
 
-    def experiment_pattern(self, scope: str | None = None, tuned: bool | None = None) -> str:
+    def experiment_pattern(
+        self, scope: str | None = None, tuned: bool | None = None, family: str | None = "lstm"
+    ) -> str:
         """Wildcard regex of :meth:`experiments_of`, so that each rule matches only its own."""
-        return _alternatives(self.experiments_of(scope, tuned))
+        return _alternatives(self.experiments_of(scope, tuned, family))
 
     def archive_pattern(self) -> str:
         return _alternatives(list(self.downloads))
@@ -80,6 +92,8 @@ class WorkflowPlan:
         return [wildcards.basin] if self.scope(experiment) == "per_basin" else self.basins
 
     def seeds(self, experiment: str) -> list[int]:
+        if self.is_conceptual(experiment):
+            return [self.conceptual.seed(experiment)]
         return list(self.experiments[experiment]["seeds"])
 
     def members(self, experiment: str) -> list[str]:
@@ -88,7 +102,10 @@ class WorkflowPlan:
 
     # ---- models and predictions ------------------------------------------------------------
     def models_of(self, experiment: str, seed: int | None = None) -> list[str]:
-        """Model files of ``experiment`` (of one ``seed``, or all), basins in list order."""
+        """Model files of ``experiment`` (of one ``seed``, or all), basins in list order; of a
+        conceptual experiment its calibration files."""
+        if self.is_conceptual(experiment):
+            return self.conceptual.calibration_files(experiment)
         template = paths.MODEL[self.scope(experiment)]
         seeds = self.seeds(experiment) if seed is None else [seed]
         basins = self.basins if self.scope(experiment) == "per_basin" else [None]
@@ -104,6 +121,9 @@ class WorkflowPlan:
 
     def prediction_inputs(self, experiment: str, period: str) -> dict[str, list[str]]:
         """Per-model prediction files of ``experiment`` and ``period``, by member (seed<k>)."""
+        if self.is_conceptual(experiment):
+            member = f"seed{self.conceptual.seed(experiment)}"
+            return {member: [self.conceptual.prediction_file(experiment, period)]}
         template = paths.MODEL_PREDICTIONS[self.scope(experiment)]
         basins = self.basins if self.scope(experiment) == "per_basin" else [None]
         return {
@@ -172,6 +192,7 @@ class WorkflowPlan:
         of :meth:`tuning` that it copies as the final model."""
         experiment = wildcards.experiment
         inputs: dict[str, Any] = {"store": paths.STORE, "attributes": paths.STATIC_ATTRIBUTES}
+        inputs.update(self.hybrid_inputs(wildcards))
         tuning = self.tuning(experiment, wildcards)
         if tuning is not None:
             inputs["best"] = self.selection(experiment, getattr(wildcards, "basin", None))
@@ -181,6 +202,11 @@ class WorkflowPlan:
                     *tuning["candidate_models"].values(),
                 ]
         return inputs
+
+    def hybrid_inputs(self, wildcards: Any) -> dict[str, list[str]]:
+        """The simulation stores a hybrid LSTM job reads (``conceptual``), none otherwise."""
+        stores = self.conceptual.stores_of(wildcards.experiment)
+        return {"conceptual": list(stores.values())} if stores else {}
 
     # ---- CAMELS inputs ---------------------------------------------------------------------
     def camels_root(self) -> str:
@@ -323,5 +349,6 @@ class WorkflowPlan:
             *self.model_files(),
             *self.evaluation_targets(),
             *self.tuning_targets(),
+            *self.conceptual.targets(),
             *self.learning_curves.targets(),
         ]

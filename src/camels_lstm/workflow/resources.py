@@ -38,3 +38,14 @@ def largest_mem_mb(settings: Iterable[Mapping[str, Any]], n_basins: int) -> int:
     """:func:`model_mem_mb` of the most demanding of several settings (the candidates of a tuned
     experiment: its final settings are known only once tuning is done)."""
     return max(model_mem_mb(one, n_basins) for one in settings)
+
+
+# Conceptual models: Python with numpy, pandas, zarr, numba and spotpy imported; per basin its
+# whole record (35 years) of the forcing read, PET and the simulated outputs in float64/32.
+CONCEPTUAL_INTERPRETER_MB = 400
+CONCEPTUAL_PER_BASIN_MB = 3
+
+
+def conceptual_mem_mb(n_basins: int) -> int:
+    """Memory (MB) of a calibration or simulation job of a conceptual model on ``n_basins``."""
+    return CONCEPTUAL_INTERPRETER_MB + CONCEPTUAL_PER_BASIN_MB * n_basins
