@@ -17,11 +17,20 @@ from conftest import SCHEMA_PATH
 from camels_lstm.config import load_schema
 
 # Instance path of each enum ('*': any property name, '[]': any array item) -> its registry, as
-# "module.NAME"; a dict's keys or a sequence's items are the registered names.
+# "module.NAME" (or a tuple of those where branches of the schema share a path: every enum there
+# equals one of them, and each of them is some enum's); a dict's keys or a sequence's items are
+# the registered names.
 REGISTRIES = {
     "camels.forcing": "camels_lstm.data.catalogue.FORCING_PRODUCTS",
     "experiments.*.scope": "camels_lstm.workflow.paths.SCOPES",
-    "experiments.*.model": "camels_lstm.models.MODELS",
+    # an LSTM's or a conceptual model's: each enum there is one of the two registries
+    "experiments.*.model": (
+        "camels_lstm.models.MODELS",
+        "camels_lstm.conceptual.models.CONCEPTUAL_MODELS",
+    ),
+    "experiments.*.pet": "camels_lstm.conceptual.pet.PET_METHODS",
+    "experiments.*.calibration.algorithm": "camels_lstm.conceptual.calibration.ALGORITHMS",
+    "experiments.*.calibration.objective": "camels_lstm.conceptual.calibration.OBJECTIVES",
     "experiments.*.dynamic_inputs[]": "camels_lstm.data.camels_files.FORCING_VARIABLES",
     "experiments.*.loss": "camels_lstm.training.losses.LOSSES",
     "experiments.*.optimizer": "camels_lstm.training.optimizers.OPTIMIZERS",
@@ -112,9 +121,19 @@ def test_every_schema_enum_equals_its_registry() -> None:
     )
     stale = sorted(set(REGISTRIES) - {path for path, _ in found})
     assert not stale, f"REGISTRIES lists {stale}, which the schema has no enum for"
+    matched: set[str] = set()
     for path, values in found:
-        names = list(_registry(REGISTRIES[path]))
-        assert sorted(values) == sorted(names), (
-            f"schema enum at {path} is {sorted(values)}, registry {REGISTRIES[path]} has "
-            f"{sorted(names)}"
-        )
+        registries = REGISTRIES[path]
+        registries = (registries,) if isinstance(registries, str) else registries
+        names = {dotted: sorted(_registry(dotted)) for dotted in registries}
+        equal = [dotted for dotted, known in names.items() if known == sorted(values)]
+        assert equal, f"schema enum at {path} is {sorted(values)}, registries have {names}"
+        matched.update(equal)
+    unused = [
+        dotted
+        for registries in REGISTRIES.values()
+        if not isinstance(registries, str)
+        for dotted in registries
+        if dotted not in matched
+    ]
+    assert not unused, f"no schema enum equals registry {unused}"
