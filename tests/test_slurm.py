@@ -161,13 +161,17 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
         "per_basin_training": per_basin_models,
         "per_basin_tuning": 531,  # one search per basin, all its candidates in one job
         "learning_curve_reference": references,
+        "conceptual_calibration": 531,  # one calibration per basin
     }
     assert set(group_size) == set(expected)
     for group, components in expected.items():
         group_jobs = re.findall(rf"Group job {group} ", log)
         assert len(group_jobs) == math.ceil(components / group_size[group]), group
-    assert counts["train_regional"] == 16
-    assert len(re.findall(r"Group job regional_model ", log)) == 16
+    # 8 seeds each of regional, ealstm and hybrid
+    assert counts["train_regional"] == 24
+    assert len(re.findall(r"Group job regional_model ", log)) == 24
+    assert counts["calibrate_conceptual_regional"] == 1
+    assert counts["simulate_conceptual"] == 2
     # each cell trains and predicts in one job
     cells = len(study["n_basins"]) * len(study["train_years"]) * study["draws"]
     assert counts["train_learning_curve_cell"] == cells
@@ -245,6 +249,10 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
     (workdir / "config" / "basins_slurm_test.txt").write_text("\n".join(basins) + "\n")
     config["basins"] = "config/basins_slurm_test.txt"
     tiny = {"epochs": 1, "validate_every": 0, "hidden_size": 8, "seq_length": 30, "seeds": [0]}
+    # The LSTM experiments only: the conceptual stage's grouping is checked by the paper
+    # config's dry run, its jobs by tests/test_conceptual_workflow.py.
+    for name in ("conceptual_per_basin", "conceptual_regional", "hybrid"):
+        del config["experiments"][name]
     for experiment in config["experiments"].values():
         experiment.update(tiny)
         experiment["learning_rate"] = {0: 0.01}
