@@ -15,6 +15,7 @@ from conftest import REPO_ROOT, SCHEMA_PATH
 from conftest import run_snakemake as _run
 from test_workflow_dag import job_counts, snakemake
 
+from camels_lstm.conceptual.spec import is_conceptual
 from camels_lstm.config import ConfigError, validate_config
 from camels_lstm.tuning.candidates import enumerate_candidates
 
@@ -41,8 +42,13 @@ def test_sample_dry_run_has_one_search_job_per_basin(workflow_copy: Path) -> Non
     assert counts["tuning_table"] == 1
     assert counts["plot_tuning_validation_nse"] == 1
     # Final models of tuned and untuned experiments: one training rule per scope.
-    per_basin = [e for e in config["experiments"].values() if e["scope"] == "per_basin"]
+    lstms = [e for e in config["experiments"].values() if not is_conceptual(e)]
+    per_basin = [e for e in lstms if e["scope"] == "per_basin"]
     assert counts["train_per_basin"] == n_basins * sum(len(e["seeds"]) for e in per_basin)
+    conceptual = [e for e in config["experiments"].values() if is_conceptual(e)]
+    assert counts["calibrate_conceptual_per_basin"] == n_basins * sum(
+        e["scope"] == "per_basin" for e in conceptual
+    )
     assert counts["compute_metrics"] == len(config["experiments"])
 
 
@@ -83,8 +89,13 @@ def test_regional_search_is_one_candidate_job_each_over_all_basins(workflow_copy
     counts = job_counts(result.stdout)
     assert counts["train_candidate_regional"] == 4
     assert counts["select_regional"] == 1
-    assert counts["train_regional"] == len(config["experiments"]["regional"]["seeds"])
-    assert counts["predict_regional"] == len(config["experiments"]["regional"]["seeds"])
+    regional_seeds = sum(
+        len(e["seeds"])
+        for e in config["experiments"].values()
+        if e["scope"] == "regional" and not is_conceptual(e)
+    )  # the tuned regional experiment's and the (untuned) hybrid's
+    assert counts["train_regional"] == regional_seeds
+    assert counts["predict_regional"] == regional_seeds
     assert counts["tuning_table"] == 2
 
 
@@ -100,7 +111,8 @@ def _tiny_tuning_config(workdir: Path) -> Path:
     tiny = {"epochs": 1, "validate_every": 0, "seq_length": 30, "hidden_size": 8}
     experiments = config["experiments"]
     for experiment in experiments.values():
-        experiment.update(tiny)
+        if not is_conceptual(experiment):  # calibration settings, no LSTM keys
+            experiment.update(tiny)
     experiments["single_basin_tuned"]["seeds"] = [0, 1]
     experiments["single_basin_tuned"]["search_space"] = {
         "method": "grid",

@@ -19,7 +19,13 @@ BASINS = ["01013500", "01022500"]
 
 
 def _plan(**evaluation) -> WorkflowPlan:
-    base = {"batch_size": 256, "seq_length": 90, "hidden_size": 20, "num_layers": 1}
+    base = {
+        "batch_size": 256,
+        "seq_length": 90,
+        "hidden_size": 20,
+        "num_layers": 1,
+        "dynamic_inputs": ["prcp", "tmax"],
+    }
     config = {
         "camels": {"downloads": {"sample": {}}},
         "experiments": {

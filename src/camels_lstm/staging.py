@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 LOCK_NAME = ".lock"
 # A folder still under its first name is at most microseconds old unless its writer died then.
 _UNNAMED_STALE_S = 3600.0
+# How long a failed write's late background writes (zarr) are waited for before giving up.
+_LATE_WRITES_S = 10.0
 _held: dict[Path, int | None] = {}  # live staging folders of this process -> their lock's fd
 
 
@@ -138,8 +140,17 @@ def open_staging(target: str | Path) -> Path:
 
 
 def close_staging(staging: Path) -> None:
-    """Remove a staging folder of :func:`open_staging` and release its lock."""
+    """Remove a staging folder of :func:`open_staging` and release its lock.
+
+    A writer may still have tasks in flight when the write failed (zarr's asynchronous chunk
+    writes go on after the first one raised, and create their folders again): the removal is
+    repeated until the folder stays gone, for at most :data:`_LATE_WRITES_S` seconds.
+    """
+    deadline = time.monotonic() + _LATE_WRITES_S
     _remove(staging)
+    while staging.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+        _remove(staging)
     fd = _held.pop(staging, None)
     if fd is not None:
         os.close(fd)
