@@ -16,6 +16,7 @@ rule plot_nse_cdf:
             labels={"figure": "NSE CDF"},
         ),
         pdf=paths.fill(paths.NSE_CDF, format="pdf"),
+        sentence=paths.NSE_CDF_SENTENCE,
     log:
         "logs/plot/nse_cdf.log",
     benchmark:
@@ -27,6 +28,8 @@ rule plot_nse_cdf:
         mem_mb=1024,
     params:
         experiments=list(EXPERIMENTS),
+        roles=PLAN.experiment_roles(),
+        answer=PLAN.nse_cdf_answer(),
     script:
         "../workflow/scripts/plot_nse_cdf.py"
 

@@ -1,6 +1,9 @@
-"""Empirical CDF of ensemble NSE per experiment, on the basins all experiments share."""
+"""Empirical CDF of ensemble NSE per experiment, on the basins all experiments share, and the
+sentence of its report caption (what going from per-basin to regional models does)."""
 
 from camels_lstm import script_logging
+from camels_lstm.atomic_output import atomic_path
+from camels_lstm.evaluation.contrast import scope_contrast_sentence
 from camels_lstm.evaluation.tables import read_metrics_csv
 from camels_lstm.plots.nse_cdf import nse_cdf_curves, plot_nse_cdf
 
@@ -19,3 +22,7 @@ for experiment, curve in curves.items():
         100 * curve.share_below_zero,
     )
 plot_nse_cdf(curves, snakemake.output.png, snakemake.output.pdf)
+sentence = scope_contrast_sentence(curves, snakemake.params.roles)
+logger.info("%s", sentence)
+with atomic_path(snakemake.output.sentence) as staged:
+    staged.write_text(sentence + "\n", encoding="utf-8")

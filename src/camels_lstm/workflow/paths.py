@@ -88,6 +88,7 @@ SUMMARY = "results/summary.csv"
 # Figures: PNG for the report, PDF for print.
 FIGURE_FORMATS = ("png", "pdf")
 NSE_CDF = "results/plots/nse_cdf.{format}"
+NSE_CDF_SENTENCE = "results/plots/nse_cdf.txt"
 NSE_SCATTER = "results/plots/nse_scatter.{format}"
 NSE_DIFFERENCE_MAP = "results/plots/nse_difference_map.{format}"
 HYDROGRAPHS = "results/plots/hydrographs_{experiment}.{format}"

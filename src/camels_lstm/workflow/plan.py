@@ -20,10 +20,12 @@ from camels_lstm.data.layout import (
     find_folder,
     run_files,
 )
+from camels_lstm.evaluation.contrast import ExperimentRole, experiment_role
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.conceptual_plan import ConceptualPlan
 from camels_lstm.workflow.learning_curve_plan import LearningCurvePlan
+from camels_lstm.workflow.report_text import FileText
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
 NEVER_MATCHES = "(?!)"
@@ -313,6 +315,14 @@ class WorkflowPlan:
 
     def metrics_files(self) -> list[str]:
         return [paths.METRICS.format(experiment=name) for name in self.experiments]
+
+    def experiment_roles(self) -> dict[str, ExperimentRole]:
+        """Scope, model family and plainness of every experiment (the NSE CDF's caption)."""
+        return {name: experiment_role(settings) for name, settings in self.experiments.items()}
+
+    def nse_cdf_answer(self) -> FileText:
+        """The NSE CDF's sentence (:mod:`camels_lstm.evaluation.contrast`), for its caption."""
+        return FileText(paths.NSE_CDF_SENTENCE)
 
     def evaluation_targets(self) -> list[str]:
         """Every final output of the evaluation and plot stages."""

@@ -1,0 +1,85 @@
+"""What the NSE CDF of a run shows, in one sentence for its report caption: per model family (a
+conceptual model, the LSTM), what going from one model per basin to one model for all basins does
+to the median test NSE, and what conceptual-model inputs do to the regional LSTM. Kept apart
+from the figure (no matplotlib) because the workflow plan builds the roles at start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from camels_lstm.plots.nse_cdf import CdfCurve
+
+
+@dataclass(frozen=True)
+class ExperimentRole:
+    """What the CDF's caption needs of an experiment: its scope, its model family (a conceptual
+    model, or the LSTM) and whether it is plain (untuned, no conceptual-model inputs)."""
+
+    scope: str
+    family: str
+    plain: bool
+
+
+def experiment_role(settings: Mapping[str, Any]) -> ExperimentRole:
+    """The :class:`ExperimentRole` of a validated experiment's settings."""
+    from camels_lstm.conceptual.spec import hybrid_sources, is_conceptual
+
+    conceptual = is_conceptual(settings)
+    hybrid = bool(hybrid_sources(settings.get("dynamic_inputs") or ()))
+    return ExperimentRole(
+        scope=str(settings["scope"]),
+        family=f"conceptual model {settings['model']}" if conceptual else "LSTM",
+        plain="search_space" not in settings and not hybrid,
+    )
+
+
+def scope_pairs(roles: Mapping[str, ExperimentRole]) -> list[tuple[str, str, str]]:
+    """(family, per-basin experiment, regional experiment): the first plain experiment of each
+    scope, for every model family that has both; conceptual models first."""
+    firsts: dict[str, dict[str, str]] = {}
+    for name, role in roles.items():
+        if role.plain:
+            firsts.setdefault(role.family, {}).setdefault(role.scope, name)
+    pairs = [
+        (family, scopes["per_basin"], scopes["regional"])
+        for family, scopes in firsts.items()
+        if {"per_basin", "regional"} <= scopes.keys()
+    ]
+    return sorted(pairs, key=lambda pair: pair[0] == "LSTM")
+
+
+def scope_contrast_sentence(
+    curves: Mapping[str, CdfCurve], roles: Mapping[str, ExperimentRole]
+) -> str:
+    """What the CDF shows, from this run's medians: per model family, the median test NSE of its
+    per-basin and of its regional experiment and the change between them; then each regional
+    LSTM with conceptual-model inputs (hybrid) against the plain regional LSTM."""
+    if not curves:
+        return "No experiment has a basin with a valid test NSE."
+    n_basins = len(next(iter(curves.values())).basins)
+    parts = []
+    pairs = [pair for pair in scope_pairs(roles) if set(pair[1:]) <= curves.keys()]
+    for family, per_basin, regional in pairs:
+        local, pooled = curves[per_basin].median, curves[regional].median
+        change = "gains" if pooled > local else "loses"
+        parts.append(
+            f"the {family} {change} {abs(pooled - local):.2f} going from one model per basin "
+            f"({per_basin}, median test NSE {local:.2f}) to one model for all basins "
+            f"({regional}, {pooled:.2f})"
+        )
+    lstm_regional = next((pair[2] for pair in pairs if pair[0] == "LSTM"), None)
+    for name, role in roles.items():
+        hybrid = role.family == "LSTM" and role.scope == "regional" and not role.plain
+        if hybrid and name in curves and lstm_regional is not None:
+            parts.append(
+                f"{name} (a regional LSTM, possibly tuned or with conceptual-model inputs) "
+                f"reaches {curves[name].median:.2f} against {curves[lstm_regional].median:.2f} "
+                f"of {lstm_regional}"
+            )
+    if not parts:
+        medians = ", ".join(f"{name} {curve.median:.2f}" for name, curve in curves.items())
+        return f"Median test NSE over the {n_basins} shared basins: {medians}."
+    return f"Over the {n_basins} basins shared by all experiments, {'; '.join(parts)}."

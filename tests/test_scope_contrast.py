@@ -1,0 +1,67 @@
+"""The NSE CDF caption's sentence: per model family, per-basin against regional medians."""
+
+from __future__ import annotations
+
+import numpy as np
+import yaml
+from conftest import REPO_ROOT
+
+from camels_lstm.evaluation.contrast import (
+    experiment_role,
+    scope_contrast_sentence,
+    scope_pairs,
+)
+from camels_lstm.plots.nse_cdf import CdfCurve
+
+
+def _curve(median: float, n: int = 5) -> CdfCurve:
+    nse = np.linspace(median - 0.1, median + 0.1, n)
+    return CdfCurve(tuple(f"{i:08d}" for i in range(n)), nse, np.arange(1, n + 1) / n, median, 0.0)
+
+
+def _sample_roles() -> dict:
+    config = yaml.safe_load((REPO_ROOT / "config" / "config.yaml").read_text())
+    return {name: experiment_role(settings) for name, settings in config["experiments"].items()}
+
+
+def test_sample_pairs_conceptual_and_lstm_scopes_and_leaves_out_tuned_and_hybrid() -> None:
+    roles = _sample_roles()
+    assert scope_pairs(roles) == [
+        ("conceptual model gr4j_cemaneige", "conceptual_per_basin", "conceptual_regional"),
+        ("LSTM", "single_basin", "regional"),
+    ]
+    assert not roles["hybrid"].plain and not roles["single_basin_tuned"].plain
+    assert roles["hybrid"].family == "LSTM" and roles["hybrid"].scope == "regional"
+
+
+def test_sentence_says_which_family_gains_and_which_loses() -> None:
+    roles = _sample_roles()
+    medians = {
+        "single_basin": 0.55,
+        "single_basin_tuned": 0.57,
+        "regional": 0.68,
+        "conceptual_per_basin": 0.62,
+        "conceptual_regional": 0.41,
+        "hybrid": 0.71,
+    }
+    sentence = scope_contrast_sentence({k: _curve(v) for k, v in medians.items()}, roles)
+    assert sentence.startswith("Over the 5 basins shared by all experiments, ")
+    assert (
+        "the conceptual model gr4j_cemaneige loses 0.21 going from one model per basin "
+        "(conceptual_per_basin, median test NSE 0.62) to one model for all basins "
+        "(conceptual_regional, 0.41)" in sentence
+    )
+    assert "the LSTM gains 0.13" in sentence
+    assert (
+        "hybrid (a regional LSTM" in sentence
+        and "reaches 0.71 against 0.68 of regional" in sentence
+    )
+    # The conceptual family comes first, as in the poster's argument.
+    assert sentence.index("conceptual model") < sentence.index("the LSTM")
+
+
+def test_without_both_scopes_the_sentence_lists_the_medians() -> None:
+    roles = {name: role for name, role in _sample_roles().items() if name == "single_basin"}
+    sentence = scope_contrast_sentence({"single_basin": _curve(0.5)}, roles)
+    assert sentence == "Median test NSE over the 5 shared basins: single_basin 0.50."
+    assert scope_contrast_sentence({}, roles) == "No experiment has a basin with a valid test NSE."
