@@ -30,7 +30,8 @@ def test_sample_pairs_conceptual_and_lstm_scopes_and_leaves_out_tuned_and_hybrid
         ("conceptual model gr4j_cemaneige", "conceptual_per_basin", "conceptual_regional"),
         ("LSTM", "single_basin", "regional"),
     ]
-    assert not roles["hybrid"].plain and not roles["single_basin_tuned"].plain
+    assert roles["hybrid"].variant == "with inputs from conceptual_per_basin"
+    assert roles["single_basin_tuned"].variant == "tuned" and roles["single_basin"].plain
     assert roles["hybrid"].family == "LSTM" and roles["hybrid"].scope == "regional"
 
 
@@ -53,8 +54,8 @@ def test_sentence_says_which_family_gains_and_which_loses() -> None:
     )
     assert "the LSTM gains 0.13" in sentence
     assert (
-        "hybrid (a regional LSTM" in sentence
-        and "reaches 0.71 against 0.68 of regional" in sentence
+        "hybrid (the regional LSTM with inputs from conceptual_per_basin) reaches 0.71 against "
+        "0.68 of regional" in sentence
     )
     # The conceptual family comes first, as in the poster's argument.
     assert sentence.index("conceptual model") < sentence.index("the LSTM")
@@ -65,3 +66,12 @@ def test_without_both_scopes_the_sentence_lists_the_medians() -> None:
     sentence = scope_contrast_sentence({"single_basin": _curve(0.5)}, roles)
     assert sentence == "Median test NSE over the 5 shared basins: single_basin 0.50."
     assert scope_contrast_sentence({}, roles) == "No experiment has a basin with a valid test NSE."
+
+
+def test_hybrid_is_compared_with_the_plain_regional_lstm_without_a_per_basin_lstm() -> None:
+    roles = {k: v for k, v in _sample_roles().items() if k in ("regional", "hybrid")}
+    sentence = scope_contrast_sentence({"regional": _curve(0.72), "hybrid": _curve(0.75)}, roles)
+    assert sentence == (
+        "Over the 5 basins shared by all experiments, hybrid (the regional LSTM with inputs from "
+        "conceptual_per_basin) reaches 0.75 against 0.72 of regional."
+    )

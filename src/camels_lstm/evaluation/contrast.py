@@ -16,11 +16,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ExperimentRole:
     """What the CDF's caption needs of an experiment: its scope, its model family (a conceptual
-    model, or the LSTM) and whether it is plain (untuned, no conceptual-model inputs)."""
+    model, or the LSTM) and what sets it apart from a plain one: tuned, and/or with
+    conceptual-model inputs (empty for a plain experiment)."""
 
     scope: str
     family: str
-    plain: bool
+    variant: str = ""
+
+    @property
+    def plain(self) -> bool:
+        return not self.variant
 
 
 def experiment_role(settings: Mapping[str, Any]) -> ExperimentRole:
@@ -28,11 +33,14 @@ def experiment_role(settings: Mapping[str, Any]) -> ExperimentRole:
     from camels_lstm.conceptual.spec import hybrid_sources, is_conceptual
 
     conceptual = is_conceptual(settings)
-    hybrid = bool(hybrid_sources(settings.get("dynamic_inputs") or ()))
+    sources = hybrid_sources(settings.get("dynamic_inputs") or ())
+    variants = ["tuned"] if "search_space" in settings else []
+    if sources:
+        variants.append(f"with inputs from {', '.join(sources)}")
     return ExperimentRole(
         scope=str(settings["scope"]),
         family=f"conceptual model {settings['model']}" if conceptual else "LSTM",
-        plain="search_space" not in settings and not hybrid,
+        variant=", ".join(variants),
     )
 
 
@@ -70,13 +78,20 @@ def scope_contrast_sentence(
             f"({per_basin}, median test NSE {local:.2f}) to one model for all basins "
             f"({regional}, {pooled:.2f})"
         )
-    lstm_regional = next((pair[2] for pair in pairs if pair[0] == "LSTM"), None)
+    lstm_regional = next(
+        (
+            name
+            for name, role in roles.items()
+            if role.plain and role.family == "LSTM" and role.scope == "regional" and name in curves
+        ),
+        None,
+    )
     for name, role in roles.items():
         hybrid = role.family == "LSTM" and role.scope == "regional" and not role.plain
         if hybrid and name in curves and lstm_regional is not None:
             parts.append(
-                f"{name} (a regional LSTM, possibly tuned or with conceptual-model inputs) "
-                f"reaches {curves[name].median:.2f} against {curves[lstm_regional].median:.2f} "
+                f"{name} (the regional LSTM {role.variant}) reaches "
+                f"{curves[name].median:.2f} against {curves[lstm_regional].median:.2f} "
                 f"of {lstm_regional}"
             )
     if not parts:
