@@ -80,6 +80,11 @@ LEARNING_CURVE_REFERENCE_PREDICTIONS = (
 LEARNING_CURVE_TABLE = "results/{study}/{study}.csv"
 LEARNING_CURVE_SENTENCE = "results/{study}/convergence.txt"
 
+# Model packages (camels_lstm.packages): each seed of a regional LSTM experiment, and all its
+# seeds as the ensemble (member ``seed<k>`` or ``ensemble``), as one self-contained zip.
+PACKAGE = "results/packages/{experiment}/{member}.zip"
+PACKAGE_ENSEMBLE = "ensemble"
+
 # Evaluation, per experiment and for the whole run.
 EXPERIMENT_PREDICTIONS = "results/{experiment}/predictions_{period}.nc"
 METRICS = "results/{experiment}/metrics.csv"

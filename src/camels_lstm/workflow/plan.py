@@ -299,6 +299,49 @@ class WorkflowPlan:
 
         return mem_mb
 
+    # ---- model packages --------------------------------------------------------------------
+    def packaged_experiments(self) -> list[str]:
+        """Experiments written as model packages: the regional LSTMs whose inputs are forcing
+        variables only (a hybrid model needs its conceptual model's simulation)."""
+        return [
+            name
+            for name in self.experiments_of("regional")
+            if not self.conceptual.stores_of(name)
+        ]
+
+    def package_pattern(self) -> str:
+        return _alternatives(self.packaged_experiments())
+
+    def package_members(self, experiment: str, member: str) -> list[str]:
+        """The seed members (``seed<k>``) a package ``member`` holds: itself, or every seed."""
+        if member == paths.PACKAGE_ENSEMBLE:
+            return self.members(experiment)
+        return [member]
+
+    def package_models(self, experiment: str, member: str) -> list[str]:
+        """The model files of the package ``member`` of ``experiment``, members in order."""
+        return [
+            self.models_of(experiment, int(one.removeprefix("seed"))).pop()
+            for one in self.package_members(experiment, member)
+        ]
+
+    def package_data(self) -> dict[str, Any]:
+        """What a package records of how the training data were read."""
+        camels = self.config["camels"]
+        return {
+            "forcing": camels["forcing"],
+            "streamflow_area": camels["streamflow_area"],
+            "data_checks": dict(self.config["data_checks"]),
+        }
+
+    def package_targets(self) -> list[str]:
+        """Every seed's package and the ensemble's of each packaged experiment."""
+        return [
+            paths.PACKAGE.format(experiment=name, member=member)
+            for name in self.packaged_experiments()
+            for member in [*self.members(name), paths.PACKAGE_ENSEMBLE]
+        ]
+
     # ---- evaluation and targets ------------------------------------------------------------
     def comparison_pair(self) -> tuple[str, str] | None:
         """(single-basin, regional) experiments of the scatter and map; None if not both exist.
@@ -349,6 +392,7 @@ class WorkflowPlan:
             *self.model_files(),
             *self.evaluation_targets(),
             *self.tuning_targets(),
+            *self.package_targets(),
             *self.conceptual.targets(),
             *self.learning_curves.targets(),
         ]
