@@ -64,3 +64,15 @@ use rule train_regional as train_per_basin with:
             wildcards.experiment
         ),
         prediction_periods=prediction_periods(PERIODS),
+
+
+# Ungauged experiments: the model of each fold trains on the basins of the other folds.
+use rule train_regional as train_ungauged with:
+    output:
+        model=paths.MODEL["ungauged"],
+    log:
+        "logs/train/{experiment}/fold{fold}/seed{seed}.log",
+    benchmark:
+        "logs/benchmarks/train/{experiment}/fold{fold}/seed{seed}.tsv"
+    wildcard_constraints:
+        experiment=PLAN.experiment_pattern("ungauged"),

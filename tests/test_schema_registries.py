@@ -22,7 +22,11 @@ from camels_lstm.config import load_schema
 # the registered names.
 REGISTRIES = {
     "camels.forcing": "camels_lstm.data.catalogue.FORCING_PRODUCTS",
-    "experiments.*.scope": "camels_lstm.workflow.paths.SCOPES",
+    # an LSTM's or a conceptual experiment's
+    "experiments.*.scope": (
+        "camels_lstm.workflow.paths.SCOPES",
+        "camels_lstm.workflow.paths.CONCEPTUAL_SCOPES",
+    ),
     # an LSTM's or a conceptual model's: each enum there is one of the two registries
     "experiments.*.model": (
         "camels_lstm.models.MODELS",

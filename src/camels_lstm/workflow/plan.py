@@ -7,7 +7,6 @@ here is a plain function of the config and the basin list (and, for the CAMELS i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,20 +22,16 @@ from camels_lstm.data.layout import (
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.conceptual_plan import ConceptualPlan
+from camels_lstm.workflow.fold_plan import FoldPlan
 from camels_lstm.workflow.learning_curve_plan import LearningCurvePlan
+from camels_lstm.workflow.package_plan import PackagePlan, alternatives
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
-NEVER_MATCHES = "(?!)"
 # The readers of CAMELS files: the store build and the static-attribute normalisation.
 CAMELS_READERS = ("store", "attributes")
 
 
-def _alternatives(names: Sequence[str]) -> str:
-    """A wildcard regex matching exactly ``names`` (none: a regex that never matches)."""
-    return "|".join(re.escape(name) for name in names) if names else NEVER_MATCHES
-
-
-class WorkflowPlan:
+class WorkflowPlan(PackagePlan):
     """The experiments, basins and tuning candidates of one run, and the paths they imply."""
 
     def __init__(self, config: Mapping[str, Any], basins: Sequence[str]) -> None:
@@ -52,6 +47,7 @@ class WorkflowPlan:
         }
         self.learning_curves = LearningCurvePlan(config, basins)
         self.conceptual = ConceptualPlan(config, basins)
+        self.folds = FoldPlan(self.experiments, basins)
         self._camels_files: dict[str, list[Path]] = {}
         self._mem_mb: dict[tuple[str, str | None], int] = {}
 
@@ -82,14 +78,33 @@ class WorkflowPlan:
         self, scope: str | None = None, tuned: bool | None = None, family: str | None = "lstm"
     ) -> str:
         """Wildcard regex of :meth:`experiments_of`, so that each rule matches only its own."""
-        return _alternatives(self.experiments_of(scope, tuned, family))
+        return alternatives(self.experiments_of(scope, tuned, family))
 
     def archive_pattern(self) -> str:
-        return _alternatives(list(self.downloads))
+        return alternatives(list(self.downloads))
 
     def basins_of(self, experiment: str, wildcards: Any) -> list[str]:
-        """The basins one model of ``experiment`` is trained on: the job's basin, or all."""
-        return [wildcards.basin] if self.scope(experiment) == "per_basin" else self.basins
+        """The basins one model of ``experiment`` is trained on: the job's basin, the other
+        folds' (ungauged), or all."""
+        scope = self.scope(experiment)
+        if scope == "ungauged":
+            return self.folds.training_basins(experiment, wildcards.fold)
+        return [wildcards.basin] if scope == "per_basin" else self.basins
+
+    def predicted_basins(self, experiment: str, wildcards: Any) -> list[str] | None:
+        """The basins a regional or ungauged model predicts: its fold's (never seen in
+        training), or None (all it was trained on)."""
+        if self.scope(experiment) != "ungauged":
+            return None
+        return self.folds.predicted_basins(experiment, wildcards.fold)
+
+    def _units(self, experiment: str) -> list[dict[str, Any]]:
+        """The wildcards besides the seed of each model of ``experiment``: one per basin, one
+        per fold (ungauged) or one (regional)."""
+        scope = self.scope(experiment)
+        if scope == "ungauged":
+            return [{"fold": fold} for fold in self.folds.folds(experiment)]
+        return [{"basin": basin} for basin in self.basins] if scope == "per_basin" else [{}]
 
     def seeds(self, experiment: str) -> list[int]:
         if self.is_conceptual(experiment):
@@ -108,11 +123,10 @@ class WorkflowPlan:
             return self.conceptual.calibration_files(experiment)
         template = paths.MODEL[self.scope(experiment)]
         seeds = self.seeds(experiment) if seed is None else [seed]
-        basins = self.basins if self.scope(experiment) == "per_basin" else [None]
         return [
-            template.format(experiment=experiment, basin=basin, seed=one)
+            template.format(experiment=experiment, seed=one, **unit)
             for one in seeds
-            for basin in basins
+            for unit in self._units(experiment)
         ]
 
     def model_files(self) -> list[str]:
@@ -125,11 +139,10 @@ class WorkflowPlan:
             member = f"seed{self.conceptual.seed(experiment)}"
             return {member: [self.conceptual.prediction_file(experiment, period)]}
         template = paths.MODEL_PREDICTIONS[self.scope(experiment)]
-        basins = self.basins if self.scope(experiment) == "per_basin" else [None]
         return {
             f"seed{seed}": [
-                template.format(experiment=experiment, basin=basin, seed=seed, period=period)
-                for basin in basins
+                template.format(experiment=experiment, seed=seed, period=period, **unit)
+                for unit in self._units(experiment)
             ]
             for seed in self.seeds(experiment)
         }
@@ -299,49 +312,6 @@ class WorkflowPlan:
 
         return mem_mb
 
-    # ---- model packages --------------------------------------------------------------------
-    def packaged_experiments(self) -> list[str]:
-        """Experiments written as model packages: the regional LSTMs whose inputs are forcing
-        variables only (a hybrid model needs its conceptual model's simulation)."""
-        return [
-            name
-            for name in self.experiments_of("regional")
-            if not self.conceptual.stores_of(name)
-        ]
-
-    def package_pattern(self) -> str:
-        return _alternatives(self.packaged_experiments())
-
-    def package_members(self, experiment: str, member: str) -> list[str]:
-        """The seed members (``seed<k>``) a package ``member`` holds: itself, or every seed."""
-        if member == paths.PACKAGE_ENSEMBLE:
-            return self.members(experiment)
-        return [member]
-
-    def package_models(self, experiment: str, member: str) -> list[str]:
-        """The model files of the package ``member`` of ``experiment``, members in order."""
-        return [
-            self.models_of(experiment, int(one.removeprefix("seed"))).pop()
-            for one in self.package_members(experiment, member)
-        ]
-
-    def package_data(self) -> dict[str, Any]:
-        """What a package records of how the training data were read."""
-        camels = self.config["camels"]
-        return {
-            "forcing": camels["forcing"],
-            "streamflow_area": camels["streamflow_area"],
-            "data_checks": dict(self.config["data_checks"]),
-        }
-
-    def package_targets(self) -> list[str]:
-        """Every seed's package and the ensemble's of each packaged experiment."""
-        return [
-            paths.PACKAGE.format(experiment=name, member=member)
-            for name in self.packaged_experiments()
-            for member in [*self.members(name), paths.PACKAGE_ENSEMBLE]
-        ]
-
     # ---- evaluation and targets ------------------------------------------------------------
     def comparison_pair(self) -> tuple[str, str] | None:
         """(single-basin, regional) experiments of the scatter and map; None if not both exist.
@@ -393,6 +363,7 @@ class WorkflowPlan:
             *self.evaluation_targets(),
             *self.tuning_targets(),
             *self.package_targets(),
+            *(paths.FOLDS.format(experiment=name) for name in self.folds.assignments),
             *self.conceptual.targets(),
             *self.learning_curves.targets(),
         ]
