@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 # Scopes of LSTM experiments (ungauged: one regional model per fold of basins, each predicting
-# only its own fold's basins) and of conceptual ones.
-SCOPES = ("per_basin", "regional", "ungauged")
+# only its own fold's basins; finetune: per-basin models started from a regional model) and of
+# conceptual ones.
+SCOPES = ("per_basin", "regional", "ungauged", "finetune")
 CONCEPTUAL_SCOPES = ("per_basin", "regional")
 
 # Stage 1: downloads and the CAMELS US tree extracted from them (or the user's copy).
@@ -37,12 +38,14 @@ MODEL = {
     "per_basin": "results/{experiment}/{basin}/seed{seed}/model.pt",
     "regional": "results/{experiment}/seed{seed}/model.pt",
     "ungauged": "results/{experiment}/fold{fold}/seed{seed}/model.pt",
+    "finetune": "results/{experiment}/{basin}/seed{seed}/model.pt",
 }
 MODEL_PREDICTIONS = {
     "per_basin": "results/{experiment}/{basin}/seed{seed}/predictions_{period}.nc",
     "regional": "results/{experiment}/seed{seed}/predictions_{period}.nc",
     # of the fold's basins only
     "ungauged": "results/{experiment}/fold{fold}/seed{seed}/predictions_{period}.nc",
+    "finetune": "results/{experiment}/{basin}/seed{seed}/predictions_{period}.nc",
 }
 # Ungauged experiments: basin -> fold (columns basin, fold).
 FOLDS = "results/{experiment}/folds.csv"

@@ -29,6 +29,8 @@ from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
 # The readers of CAMELS files: the store build and the static-attribute normalisation.
 CAMELS_READERS = ("store", "attributes")
+# Scopes with one model per basin.
+PER_BASIN_SCOPES = ("per_basin", "finetune")
 
 
 class WorkflowPlan(PackagePlan):
@@ -89,7 +91,7 @@ class WorkflowPlan(PackagePlan):
         scope = self.scope(experiment)
         if scope == "ungauged":
             return self.folds.training_basins(experiment, wildcards.fold)
-        return [wildcards.basin] if scope == "per_basin" else self.basins
+        return [wildcards.basin] if scope in PER_BASIN_SCOPES else self.basins
 
     def predicted_basins(self, experiment: str, wildcards: Any) -> list[str] | None:
         """The basins a regional or ungauged model predicts: its fold's (never seen in
@@ -104,7 +106,7 @@ class WorkflowPlan(PackagePlan):
         scope = self.scope(experiment)
         if scope == "ungauged":
             return [{"fold": fold} for fold in self.folds.folds(experiment)]
-        return [{"basin": basin} for basin in self.basins] if scope == "per_basin" else [{}]
+        return [{"basin": basin} for basin in self.basins] if scope in PER_BASIN_SCOPES else [{}]
 
     def seeds(self, experiment: str) -> list[int]:
         if self.is_conceptual(experiment):
@@ -206,6 +208,11 @@ class WorkflowPlan(PackagePlan):
         experiment = wildcards.experiment
         inputs: dict[str, Any] = {"store": paths.STORE, "attributes": paths.STATIC_ATTRIBUTES}
         inputs.update(self.hybrid_inputs(wildcards))
+        if self.scope(experiment) == "finetune":  # the base's model of the same seed
+            base = self.experiments[experiment]["base"]
+            inputs["base_model"] = paths.MODEL["regional"].format(
+                experiment=base, seed=wildcards.seed
+            )
         tuning = self.tuning(experiment, wildcards)
         if tuning is not None:
             inputs["best"] = self.selection(experiment, getattr(wildcards, "basin", None))
@@ -288,7 +295,7 @@ class WorkflowPlan(PackagePlan):
         key = (experiment, candidate)
         if key not in self._mem_mb:  # asked once per job: thousands of times in a 531-basin DAG
             settings = self.experiments[experiment]
-            n_basins = 1 if self.scope(experiment) == "per_basin" else len(self.basins)
+            n_basins = 1 if self.scope(experiment) in PER_BASIN_SCOPES else len(self.basins)
             if not self.is_tuned(experiment):
                 self._mem_mb[key] = model_mem_mb(settings, n_basins)
             else:
