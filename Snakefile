@@ -41,6 +41,7 @@ include: "rules/train.smk"
 include: "rules/tune.smk"
 include: "rules/evaluate.smk"
 include: "rules/package.smk"
+include: "rules/inference.smk"
 include: "rules/plot.smk"
 include: "rules/learning_curve.smk"
 

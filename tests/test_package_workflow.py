@@ -1,6 +1,7 @@
-"""Packages and ungauged cross-validation through Snakemake: a tiny real run of a regional and an
-ungauged experiment; the package predicts what the workflow predicted (1e-5), also from the
-console command in an empty folder, and no basin is predicted by a fold model that trained on it."""
+"""Packages, inference and ungauged cross-validation through Snakemake: a tiny real run of a
+regional and an ungauged experiment and an `inference` entry; the package predicts what the
+workflow predicted (1e-5), also from the console command in an empty folder, the `inference` job
+what the command predicts, and no basin is predicted by a fold model that trained on it."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
         "regional_ungauged": {**experiments["regional_ungauged"], **TINY, "seeds": [0]},
     }
     config["learning_curves"] = {}
+    # the config section `inference`: this run's package, a basin outside the run
+    config["inference"] = {
+        "new_basins": {
+            "package": "results/packages/regional/ensemble.zip",
+            "basins": [NEW_BASIN, RUN_BASINS[0]],
+            "periods": {"test": config["periods"]["test"]},
+        }
+    }
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     targets = [
         "results/packages/regional/ensemble.zip",
@@ -41,6 +50,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
         "results/regional/metrics.csv",
         "results/regional_ungauged/metrics.csv",
         "results/regional_ungauged/folds.csv",
+        "results/inference/new_basins/test.nc",
     ]
     result = snakemake(workdir, *targets)
     assert result.returncode == 0, tail(result.stderr, 80)
@@ -98,6 +108,16 @@ def test_package_predicts_what_the_workflow_predicted(tiny_run, tmp_path) -> Non
         assert package["streamflow_obs_mm_per_day"].sel(basin=NEW_BASIN).notnull().any()
         assert np.isfinite(package["nse"].values).all()
     assert sorted(p.name for p in empty.iterdir()) == ["prediction.nc"]
+    # the workflow's `inference` job predicts what the console command predicts
+    basins = [NEW_BASIN, RUN_BASINS[0]]
+    with (
+        xr.open_dataset(output) as package,
+        xr.open_dataset(workdir / "results/inference/new_basins/test.nc") as inference,
+    ):
+        np.testing.assert_array_equal(
+            inference["streamflow_sim_m3_per_s"].values,
+            package["streamflow_sim_m3_per_s"].sel(basin=basins).values,
+        )
 
 
 def test_console_command_is_installed() -> None:

@@ -40,6 +40,7 @@ REGISTRIES = {
     "experiments.*.optimizer": "camels_lstm.training.optimizers.OPTIMIZERS",
     "experiments.*.search_space.method": "camels_lstm.tuning.candidates.SEARCH_METHODS",
     "training.device": "camels_lstm.training.tensors.DEVICES",
+    "inference.*.device": "camels_lstm.training.tensors.DEVICES",
     "training.allocator": "camels_lstm.training.allocator.MODES",
     "allow_period_overlap[]": "camels_lstm.config.PERIOD_PAIRS",
     "camels.streamflow_area": "camels_lstm.data.areas.AREA_SOURCES",

@@ -9,11 +9,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from torch import nn
+if TYPE_CHECKING:  # the config check imports this module: no torch there
+    from torch import nn
 
-from camels_lstm.training.scalers import Scalers
+    from camels_lstm.training.scalers import Scalers
 
 FINETUNE = "finetune"
 # Settings that shape the network or its inputs: a finetuned model takes the base's.

@@ -97,6 +97,8 @@ LEARNING_CURVE_SENTENCE = "results/{study}/convergence.txt"
 # seeds as the ensemble (member ``seed<k>`` or ``ensemble``), as one self-contained zip.
 PACKAGE = "results/packages/{experiment}/{member}.zip"
 PACKAGE_ENSEMBLE = "ensemble"
+# Predictions of the config section `inference` (wildcards ``inference``, ``inference_period``).
+INFERENCE_PREDICTIONS = "results/inference/{inference}/{inference_period}.nc"
 
 # Evaluation, per experiment and for the whole run.
 EXPERIMENT_PREDICTIONS = "results/{experiment}/predictions_{period}.nc"

@@ -23,6 +23,7 @@ from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candi
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.conceptual_plan import ConceptualPlan
 from camels_lstm.workflow.fold_plan import FoldPlan
+from camels_lstm.workflow.inference_plan import InferencePlan
 from camels_lstm.workflow.learning_curve_plan import LearningCurvePlan
 from camels_lstm.workflow.package_plan import PackagePlan, alternatives
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
@@ -50,6 +51,7 @@ class WorkflowPlan(PackagePlan):
         self.learning_curves = LearningCurvePlan(config, basins)
         self.conceptual = ConceptualPlan(config, basins)
         self.folds = FoldPlan(self.experiments, basins)
+        self.inference = InferencePlan(config)
         self._camels_files: dict[str, list[Path]] = {}
         self._mem_mb: dict[tuple[str, str | None], int] = {}
 
@@ -371,6 +373,7 @@ class WorkflowPlan(PackagePlan):
             *self.tuning_targets(),
             *self.package_targets(),
             *(paths.FOLDS.format(experiment=name) for name in self.folds.assignments),
+            *self.inference.targets(),
             *self.conceptual.targets(),
             *self.learning_curves.targets(),
         ]
