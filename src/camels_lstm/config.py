@@ -367,8 +367,8 @@ def validate_config(
         Naming the key or value at fault.
     """
     schema = load_schema(schema_path)
-    _raise_all(inherit_base_settings(config.get("experiments")))
     _raise_all(check_model_names(config.get("experiments"), schema["$defs"]))
+    _raise_all(inherit_base_settings(config.get("experiments")))
     _fill_defaults(config, schema, schema)
     _check_schema(config, schema)
     _check_periods(config["periods"], config["allow_period_overlap"])

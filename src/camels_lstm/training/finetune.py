@@ -49,7 +49,7 @@ def inherit_base_settings(experiments: Mapping[str, Any] | None) -> list[str]:
         if not (
             isinstance(base, dict)
             and base.get("scope") == "regional"
-            and base.get("model") in ("lstm", "ealstm")
+            and "dynamic_inputs" in base  # an LSTM (required there; no conceptual model has it)
             and not base.get("search_space")
         ):
             problems.append(
