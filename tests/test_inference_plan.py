@@ -12,7 +12,7 @@ from camels_lstm.config import ConfigError, read_basin_list, validate_config
 from camels_lstm.workflow.plan import WorkflowPlan
 
 
-def _plan(tmp_path, basins) -> WorkflowPlan:
+def _plan(tmp_path, basins, package: str = "elsewhere/ensemble.zip") -> WorkflowPlan:
     camels = extract_sample(tmp_path / "camels")
     (flow,) = camels.rglob("12040500_streamflow_qc.txt")
     flow.unlink()  # an ungauged basin
@@ -20,7 +20,7 @@ def _plan(tmp_path, basins) -> WorkflowPlan:
     config["camels"]["dir"] = str(camels)
     config["inference"] = {
         "laptop": {
-            "package": "elsewhere/ensemble.zip",
+            "package": package,
             "basins": basins,
             "periods": {"recent": {"start": "2009-10-01", "end": "2011-09-30"}},
         }
@@ -47,3 +47,8 @@ def test_inference_basin_file_errors_name_the_key(tmp_path) -> None:
     plan = _plan(tmp_path, str(tmp_path / "absent.txt"))
     with pytest.raises(ConfigError, match=r"config key 'inference.laptop.basins'"):
         plan.inference.basins("laptop")
+
+
+def test_a_package_of_an_experiment_not_in_the_run_is_named(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"'inference.laptop.package': results/packages/gone"):
+        _plan(tmp_path, ["01022500"], package="results/packages/gone/ensemble.zip")

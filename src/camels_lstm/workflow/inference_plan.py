@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,21 @@ class InferencePlan:
         except CamelsFileError:
             streamflow = {}
         return files + [str(streamflow[basin]) for basin in basins if basin in streamflow]
+
+    def check_packages(self, made_here: Sequence[str]) -> None:
+        """Refuse, naming the key, a package under ``results/packages/`` that neither exists nor
+        is one this run makes (``made_here``): e.g. of an experiment left out of the config."""
+        for name, entry in self.entries.items():
+            package = entry["package"]
+            if (
+                package.startswith(paths.PACKAGE.split("{", 1)[0])
+                and package not in made_here
+                and not Path(package).is_file()
+            ):
+                raise ConfigError(
+                    f"config key 'inference.{name}.package': {package} does not exist and is "
+                    f"not a package of this run (those: {', '.join(made_here) or 'none'})"
+                )
 
     def inputs(self) -> Callable[[Any], dict[str, Any]]:
         """Input function of a prediction job: the package and the CAMELS files it reads (from

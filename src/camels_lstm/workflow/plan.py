@@ -52,6 +52,8 @@ class WorkflowPlan(PackagePlan):
         self.conceptual = ConceptualPlan(config, basins)
         self.folds = FoldPlan(self.experiments, basins)
         self.inference = InferencePlan(config)
+        if self.inference.entries:
+            self.inference.check_packages(self.package_targets())
         self._camels_files: dict[str, list[Path]] = {}
         self._mem_mb: dict[tuple[str, str | None], int] = {}
 
