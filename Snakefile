@@ -40,6 +40,8 @@ include: "rules/conceptual.smk"
 include: "rules/train.smk"
 include: "rules/tune.smk"
 include: "rules/evaluate.smk"
+include: "rules/package.smk"
+include: "rules/inference.smk"
 include: "rules/plot.smk"
 include: "rules/learning_curve.smk"
 

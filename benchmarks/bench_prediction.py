@@ -11,7 +11,10 @@ training jobs' allocator: (a) ``camels_lstm.training.predict.predict`` of the te
 prediction job) against a bare ``nn.LSTM`` forward pass under ``torch.inference_mode`` over
 windows of the same shape (random tensors, the same batch: the training batch); (b) the peak
 resident memory of that prediction against a process that trains the same model for a few
-steps on the same basins.
+steps on the same basins; (c) with ``--camels-dir``, ``camels-lstm predict``'s work from a model
+package of the same model (package read and verified, CAMELS text files parsed, static
+attributes normalised, windows, forward passes, CF dataset) against the same bare LSTM, and the
+package's size and load time.
 The load average is printed before and after.
 """
 
@@ -149,7 +152,39 @@ def _train(args: argparse.Namespace) -> dict:
     return {}
 
 
-WORKERS = {"ours": _ours, "bare": _bare, "train": _train}
+def _package(args: argparse.Namespace) -> dict:
+    import torch
+
+    from camels_lstm.data.quality import resolve_policies
+    from camels_lstm.packages.package import read_package, write_package
+    from camels_lstm.packages.predict import predict_package
+
+    torch.set_num_threads(args.threads)
+    package_path = args.model.with_name("package.zip")
+    data = {
+        "forcing": "daymet",
+        "streamflow_area": "daymet_header",
+        "data_checks": resolve_policies(None),
+    }
+    write_package(package_path, {"seed0": args.model}, data)
+    started = time.perf_counter()
+    package = read_package(package_path)
+    loaded = time.perf_counter()
+    test = PERIODS["test"]
+    basins = list(package.members["seed0"].scalers.basins)
+    predictions = predict_package(package, args.camels_dir, basins, test["start"], test["end"])
+    elapsed = time.perf_counter() - loaded
+    windows = int(predictions["streamflow_sim_mm_per_day"].notnull().sum())
+    return {
+        "seconds": elapsed,
+        "windows": windows,
+        "windows_per_s": windows / elapsed,
+        "load_s": loaded - started,
+        "package_bytes": package_path.stat().st_size,
+    }
+
+
+WORKERS = {"ours": _ours, "bare": _bare, "train": _train, "package": _package}
 
 
 def _run(args: argparse.Namespace, worker: str) -> dict:
@@ -160,7 +195,7 @@ def _run(args: argparse.Namespace, worker: str) -> dict:
         str(args.attributes), "--worker", worker, "--model", str(args.model), "--basins",
         str(args.basins), "--hidden", str(args.hidden), "--seq-length", str(args.seq_length),
         "--threads", str(args.threads), "--steps", str(args.steps), "--n-statics",
-        str(args.n_statics),
+        str(args.n_statics), *(["--camels-dir", str(args.camels_dir)] if args.camels_dir else []),
     ]  # fmt: skip
     return run_worker(arguments, "auto", worker)
 
@@ -178,6 +213,8 @@ def main() -> None:
     parser.add_argument("--worker", choices=sorted(WORKERS))
     parser.add_argument("--model", type=Path)
     parser.add_argument("--n-statics", type=int, default=0)
+    parser.add_argument("--camels-dir", type=Path, help="CAMELS US tree: also time (c)")
+    parser.add_argument("--skip-memory", action="store_true", help="leave out (b)")
     args = parser.parse_args()
     if args.worker:
         result = WORKERS[args.worker](args)
@@ -210,13 +247,27 @@ def main() -> None:
             f"{bare_speed:,.0f} windows/s -> {best['windows_per_s'] / bare_speed:.2f}x",
             flush=True,
         )
-        training = _run(args, "train")
-        ratio = best["peak_rss_mb"] / training["peak_rss_mb"]
-        print(
-            f"(b) peak RSS: prediction {best['peak_rss_mb']:.0f} MB, training the same model "
-            f"{training['peak_rss_mb']:.0f} MB -> {ratio:.2f}; "
-            "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-        )
+        if not args.skip_memory:
+            training = _run(args, "train")
+            ratio = best["peak_rss_mb"] / training["peak_rss_mb"]
+            print(
+                f"(b) peak RSS: prediction {best['peak_rss_mb']:.0f} MB, training the same "
+                f"model {training['peak_rss_mb']:.0f} MB -> {ratio:.2f}",
+                flush=True,
+            )
+        if args.camels_dir:
+            package = min(
+                (_run(args, "package") for _ in range(args.repeats)), key=lambda r: r["seconds"]
+            )
+            print(
+                f"(c) camels-lstm predict from a package: {package['seconds']:.1f} s for "
+                f"{package['windows']:,} windows = {package['windows_per_s']:,.0f} windows/s "
+                f"-> {package['windows_per_s'] / bare_speed:.2f}x the bare LSTM; package "
+                f"{package['package_bytes'] / 1e6:.2f} MB, read and verified in "
+                f"{package['load_s']:.2f} s",
+                flush=True,
+            )
+        print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ LEARNING_CURVES = PLAN.learning_curves
 wildcard_constraints:
     basin=r"\d{8}",
     seed=r"\d+",
+    fold=r"\d+",
+    member=r"seed\d+|ensemble",
     candidate=r"c\d+",
     period="validation|test",
     archive=PLAN.archive_pattern(),

@@ -2,6 +2,7 @@
 # stacked per experiment with their ensemble mean, then metrics per basin and a summary.
 # Aggregation reads only the small per-model files: run it beside Snakemake, not as a cluster job.
 localrules:
+    write_folds,
     aggregate_predictions,
     compute_metrics,
     summarise_metrics,
@@ -34,8 +35,49 @@ rule predict_regional:
         conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
             wildcards.experiment
         ),
+        basins=lambda wildcards: PLAN.predicted_basins(wildcards.experiment, wildcards),
     script:
         "../workflow/scripts/predict_periods.py"
+
+
+# The model of an ungauged fold predicts only the basins of its fold, which it never saw; their
+# static attributes come from the attribute file, normalised as in training.
+use rule predict_regional as predict_ungauged with:
+    input:
+        unpack(PLAN.hybrid_inputs),
+        model=paths.MODEL["ungauged"],
+        store=paths.STORE,
+        attributes=paths.STATIC_ATTRIBUTES,
+    output:
+        validation=paths.fill(paths.MODEL_PREDICTIONS["ungauged"], period="validation"),
+        test=paths.fill(paths.MODEL_PREDICTIONS["ungauged"], period="test"),
+    log:
+        "logs/predict/{experiment}/fold{fold}/seed{seed}.log",
+    benchmark:
+        "logs/benchmarks/predict/{experiment}/fold{fold}/seed{seed}.tsv"
+    wildcard_constraints:
+        experiment=PLAN.experiment_pattern("ungauged"),
+
+
+# The basins of each fold of an ungauged experiment (from the config: seeded split).
+rule write_folds:
+    output:
+        folds=paths.FOLDS,
+    log:
+        "logs/evaluate/write_folds/{experiment}.log",
+    benchmark:
+        "logs/benchmarks/evaluate/write_folds/{experiment}.tsv"
+    wildcard_constraints:
+        experiment=PLAN.experiment_pattern("ungauged"),
+    conda:
+        "../envs/evaluation.yaml"
+    threads: 1
+    resources:
+        mem_mb=512,
+    params:
+        folds=lambda wildcards: PLAN.folds.table(wildcards.experiment).to_dict("list"),
+    script:
+        "../workflow/scripts/write_folds.py"
 
 
 rule aggregate_predictions:

@@ -64,3 +64,26 @@ use rule train_regional as train_per_basin with:
             wildcards.experiment
         ),
         prediction_periods=prediction_periods(PERIODS),
+
+
+# Ungauged experiments: the model of each fold trains on the basins of the other folds.
+use rule train_regional as train_ungauged with:
+    output:
+        model=paths.MODEL["ungauged"],
+    log:
+        "logs/train/{experiment}/fold{fold}/seed{seed}.log",
+    benchmark:
+        "logs/benchmarks/train/{experiment}/fold{fold}/seed{seed}.tsv"
+    wildcard_constraints:
+        experiment=PLAN.experiment_pattern("ungauged"),
+
+
+# Finetuning: one model per basin, started from the base experiment's model of the same seed
+# (declared by PLAN.training_inputs); trains and predicts in one job, as a per-basin model.
+use rule train_per_basin as train_finetune with:
+    log:
+        "logs/train/{experiment}/{basin}/seed{seed}.log",
+    benchmark:
+        "logs/benchmarks/train/{experiment}/{basin}/seed{seed}.tsv"
+    wildcard_constraints:
+        experiment=PLAN.experiment_pattern("finetune"),

@@ -142,7 +142,8 @@ def sample_subset_workflow(
     folder: Path, basins: Sequence[str]
 ) -> tuple[Path, Path, dict[str, Any]]:
     """A workflow copy in ``folder`` reading an extracted copy of the sample (``camels.dir``)
-    for ``basins`` only: (workdir, its config path, the config to edit and write back)."""
+    for ``basins`` only: (workdir, its config path, the config to edit and write back). Its
+    ungauged experiments get at most one fold per basin."""
     from camels_testdata import extract_sample
 
     workdir = copy_workflow(folder / "workflow")
@@ -152,6 +153,12 @@ def sample_subset_workflow(
     config = yaml.safe_load(config_path.read_text())
     config["camels"]["dir"] = str(camels)
     config["basins"] = "config/basins_run.txt"
+    # ungauged experiments: at most one fold per basin (none with fewer than 2 basins)
+    for name, experiment in list(config["experiments"].items()):
+        if experiment["scope"] == "ungauged":
+            experiment["folds"] = min(experiment["folds"], len(basins))
+            if len(basins) < 2:
+                del config["experiments"][name]
     return workdir, config_path, config
 
 

@@ -28,6 +28,7 @@ def tiny_config(folder: Path) -> tuple[Path, Path]:
         for name in ("conceptual_per_basin", "conceptual_regional", "hybrid")
     }
     config["learning_curves"] = {}
+    config["inference"] = {}  # it predicts with the package of `regional`, left out here
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     return workdir, config_path
 

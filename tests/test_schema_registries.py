@@ -22,7 +22,11 @@ from camels_lstm.config import load_schema
 # the registered names.
 REGISTRIES = {
     "camels.forcing": "camels_lstm.data.catalogue.FORCING_PRODUCTS",
-    "experiments.*.scope": "camels_lstm.workflow.paths.SCOPES",
+    # an LSTM's or a conceptual experiment's
+    "experiments.*.scope": (
+        "camels_lstm.workflow.paths.SCOPES",
+        "camels_lstm.workflow.paths.CONCEPTUAL_SCOPES",
+    ),
     # an LSTM's or a conceptual model's: each enum there is one of the two registries
     "experiments.*.model": (
         "camels_lstm.models.MODELS",
@@ -36,6 +40,7 @@ REGISTRIES = {
     "experiments.*.optimizer": "camels_lstm.training.optimizers.OPTIMIZERS",
     "experiments.*.search_space.method": "camels_lstm.tuning.candidates.SEARCH_METHODS",
     "training.device": "camels_lstm.training.tensors.DEVICES",
+    "inference.*.device": "camels_lstm.training.tensors.DEVICES",
     "training.allocator": "camels_lstm.training.allocator.MODES",
     "allow_period_overlap[]": "camels_lstm.config.PERIOD_PAIRS",
     "camels.streamflow_area": "camels_lstm.data.areas.AREA_SOURCES",

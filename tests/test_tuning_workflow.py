@@ -77,6 +77,7 @@ def test_unknown_search_parameter_is_rejected_with_its_experiment() -> None:
 @pytest.mark.workflow  # a Snakemake dry run
 def test_regional_search_is_one_candidate_job_each_over_all_basins(workflow_copy: Path) -> None:
     config = _sample_config()
+    del config["experiments"]["regional_finetuned"]  # finetuning starts from an untuned base
     config["experiments"]["regional"]["search_space"] = {
         "method": "grid",
         "parameters": {"hidden_size": [8, 16], "dropout": [0.0, 0.4]},
@@ -119,6 +120,7 @@ def _tiny_tuning_config(workdir: Path) -> Path:
         "parameters": {"hidden_size": [4, 8]},
     }
     experiments["regional"]["seeds"] = [0]
+    del experiments["regional_finetuned"]  # finetuning starts from an untuned base
     experiments["regional"]["search_space"] = {
         "method": "grid",
         "parameters": {"hidden_size": [4, 8]},

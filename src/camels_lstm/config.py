@@ -19,6 +19,8 @@ import yaml
 from camels_lstm.conceptual.spec import check_hybrid_inputs, check_model_names, is_conceptual
 from camels_lstm.data.catalogue import ATTRIBUTE_NAMES, known_gauge_ids
 from camels_lstm.learning_curves.design import LearningCurveError, cell_experiment, check_study
+from camels_lstm.training.finetune import check_finetune_seeds, inherit_base_settings
+from camels_lstm.training.folds import check_fold_settings
 
 PERIOD_NAMES = ("train", "validation", "test")
 # Pairs of periods that must not share a day unless listed in the config key
@@ -366,6 +368,7 @@ def validate_config(
     """
     schema = load_schema(schema_path)
     _raise_all(check_model_names(config.get("experiments"), schema["$defs"]))
+    _raise_all(inherit_base_settings(config.get("experiments")))
     _fill_defaults(config, schema, schema)
     _check_schema(config, schema)
     _check_periods(config["periods"], config["allow_period_overlap"])
@@ -388,6 +391,8 @@ def validate_config(
     if not basin_file.is_absolute():
         basin_file = Path(workdir) / basin_file
     basins = read_basin_list(basin_file)
+    _raise_all(check_fold_settings(config["experiments"], len(basins)))
+    _raise_all(check_finetune_seeds(config["experiments"]))
     _check_learning_curves(config, schema, basins)
     if check_data:
         _check_data_sources(config, basins, workdir)

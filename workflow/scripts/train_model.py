@@ -53,6 +53,7 @@ else:
         threads=snakemake.threads,
         device=snakemake.params.training["device"],
         bf16=snakemake.params.training["bf16"],
+        base_model=getattr(snakemake.input, "base_model", None),  # finetuning
     )
 
 # Per-basin jobs predict here (no second process, torch import and store read); regional models

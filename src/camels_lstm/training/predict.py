@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
 
-from camels_lstm.training.data import load_period
+from camels_lstm.training.data import PeriodArrays, load_period
 from camels_lstm.training.model_file import TrainedModel, load_model_file
 from camels_lstm.training.scalers import Scalers
 from camels_lstm.training.simulate import simulate_samples
@@ -51,6 +52,33 @@ def _static_values(
     return statics.normalised.astype(np.float32)
 
 
+def simulate_period(
+    trained: TrainedModel,
+    arrays: PeriodArrays,
+    static_values: np.ndarray,
+    device: torch.device,
+    batch_size: int | None = None,
+) -> np.ndarray:
+    """Simulated streamflow (mm/day, float32) on (basin, day of the period) of ``arrays`` (raw
+    inputs of the model's dynamic inputs, with warm-up days; normalised in place here) and the
+    basins' normalised ``static_values``; NaN where a day's input window is incomplete. The one
+    simulation of a period: the workflow's prediction files and model packages use it."""
+    trained.model.to(device)
+    scalers = dataclasses.replace(trained.scalers, static_values=static_values)
+    seq_length = int(trained.experiment["seq_length"])
+    tensors = PeriodTensors(arrays, scalers, seq_length, device, require_observed=False)
+    # The training batch by default: larger batches are no faster on a CPU and hold the
+    # activations of every window at once (batch 2048 at hidden 256: 6.5 GB against 1.7 GB).
+    batch = int(batch_size or trained.experiment["batch_size"])
+    normalised = simulate_samples(trained.model, tensors.gatherer, batch)
+    first = arrays.period_start_index
+    simulated = np.full((len(arrays.basins), arrays.dates.size - first), np.nan, dtype=np.float32)
+    simulated[tensors.basin_index, tensors.day_index - first] = scalers.streamflow_mm_per_day(
+        normalised
+    )
+    return simulated
+
+
 def predict(
     model: str | Path | TrainedModel,
     store_path: str | Path,
@@ -77,29 +105,19 @@ def predict(
 
     target_device = resolve_device(device)
     trained = model if isinstance(model, TrainedModel) else load_model_file(model, target_device)
-    trained.model.to(target_device)
-    scalers = trained.scalers
-    chosen = list(scalers.basins if basins is None else basins)
-    scalers_subset = dataclasses.replace(
-        scalers, static_values=_static_values(scalers, chosen, attributes_path)
-    )
+    chosen = list(trained.scalers.basins if basins is None else basins)
+    static_values = _static_values(trained.scalers, chosen, attributes_path)
     seq_length = int(trained.experiment["seq_length"])
     arrays = load_period(
-        store_path, chosen, scalers.dynamic_inputs, {"start": start, "end": end}, seq_length
+        store_path,
+        chosen,
+        trained.scalers.dynamic_inputs,
+        {"start": start, "end": end},
+        seq_length,
     )
-    tensors = PeriodTensors(
-        arrays, scalers_subset, seq_length, target_device, require_observed=False
-    )
-    # The training batch by default: larger batches are no faster on a CPU and hold the
-    # activations of every window at once (batch 2048 at hidden 256: 6.5 GB against 1.7 GB).
-    batch = int(batch_size or trained.experiment["batch_size"])
-    normalised = simulate_samples(trained.model, tensors.gatherer, batch)
     first = arrays.period_start_index
     observed = arrays.period_streamflow
-    simulated = np.full(observed.shape, np.nan, dtype=np.float32)
-    simulated[tensors.basin_index, tensors.day_index - first] = scalers.streamflow_mm_per_day(
-        normalised
-    )
+    simulated = simulate_period(trained, arrays, static_values, target_device, batch_size)
     return prediction_dataset(
         chosen,
         arrays.dates[first:],

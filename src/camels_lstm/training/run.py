@@ -3,6 +3,7 @@ the static attribute file, and write the model file."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import torch
 from camels_lstm.models import build_model
 from camels_lstm.training.checkpoint import training_fingerprint
 from camels_lstm.training.data import load_period
+from camels_lstm.training.finetune import base_scalers, freeze_all_but
 from camels_lstm.training.finished_checkpoints import CHECKPOINT_NAME
 from camels_lstm.training.finished_model import (
     finished_model_path,
@@ -22,7 +24,7 @@ from camels_lstm.training.finished_model import (
 )
 from camels_lstm.training.job_settings import training_experiment, training_periods
 from camels_lstm.training.loop import LoopSettings, train_loop
-from camels_lstm.training.model_file import save_model_file
+from camels_lstm.training.model_file import load_model_file, save_model_file
 from camels_lstm.training.scalers import compute_scalers
 from camels_lstm.training.simulate import nse_per_basin, simulate_samples
 from camels_lstm.training.static_attributes import read_static_attributes
@@ -44,8 +46,12 @@ def train_experiment(
     threads: int,
     device: str,
     bf16: bool,
+    base_model: str | Path | None = None,
 ) -> None:
     """Train and write ``model_path``, resuming from the checkpoint beside it.
+
+    ``base_model`` (finetuning, :mod:`camels_lstm.training.finetune`): start from its weights,
+    normalise with its scalers and train only the experiment's ``trainable`` parameters.
 
     Only the training and validation periods of ``periods`` are read; the checkpoint is resumed
     when nothing that changes the weights changed
@@ -60,17 +66,21 @@ def train_experiment(
     inputs = list(experiment["dynamic_inputs"])
     model_path = Path(model_path)
     train = load_period(store_path, basins, inputs, periods["train"], seq_length)
-    statics = read_static_attributes(attributes_path, basins, experiment["static_attributes"])
-    scalers = compute_scalers(
-        basins,
-        inputs,
-        train.period_dynamic,
-        train.period_streamflow,
-        statics.names,
-        statics.normalised,
-        statics.mean,
-        statics.std,
-    )
+    base = None if base_model is None else load_model_file(base_model)
+    if base is not None:
+        scalers = base_scalers(base.scalers, basins)
+    else:
+        statics = read_static_attributes(attributes_path, basins, experiment["static_attributes"])
+        scalers = compute_scalers(
+            basins,
+            inputs,
+            train.period_dynamic,
+            train.period_streamflow,
+            statics.names,
+            statics.normalised,
+            statics.mean,
+            statics.std,
+        )
     train_tensors = PeriodTensors(train, scalers, seq_length, target_device)
     del train  # the tensors hold what training reads
     if len(train_tensors.gatherer) == 0:
@@ -100,6 +110,7 @@ def train_experiment(
             scalers.input_mean.tolist(),
             scalers.input_std.tolist(),
             scalers.streamflow_std_per_basin.tolist(),
+            "" if base_model is None else hashlib.sha256(Path(base_model).read_bytes()).hexdigest(),
         ],
     )
     if reuse_finished_model(model_path, trained_under):
@@ -131,7 +142,11 @@ def train_experiment(
             return float(np.nanmedian(scores)) if np.isfinite(scores).any() else float("nan")
 
     torch.manual_seed(seed)
-    model = build_model(experiment, n_dynamic=len(inputs), n_static=len(statics.names))
+    model = build_model(experiment, n_dynamic=len(inputs), n_static=len(scalers.static_attributes))
+    if base is not None:
+        model.load_state_dict(base.model.state_dict())
+        trained = freeze_all_but(model, experiment.get("trainable"))
+        logger.info("finetuning %s from %s: training %s", experiment_name, base_model, trained)
     model.to(target_device)
     basin_std = torch.as_tensor(
         np.nan_to_num(scalers.streamflow_std_per_basin, nan=1.0), dtype=torch.float32

@@ -4,9 +4,11 @@ The rules (``rules/*.smk``) name their outputs and inputs with these templates, 
 and tests format them, so the results layout is written here and nowhere else (docs/pipeline.md
 describes it). Templates of models, predictions and tuning files differ by scope: a per-basin
 experiment has one model per (basin, seed), a regional one a model per seed for all basins.
-Wildcards: ``experiment``, ``basin`` (8-digit gauge id), ``seed``, ``period`` (validation or
-test), ``candidate`` (tuning candidate id ``c00``, ``c01``, ...), ``archive`` (a download); of the
-learning curves ``study``, ``cell`` (``n0008_y03_d0``) and ``train_years``.
+Wildcards: ``experiment``, ``basin`` (8-digit gauge id), ``seed``, ``fold`` (of an ungauged
+experiment), ``period`` (validation or test), ``candidate`` (tuning candidate id ``c00``,
+``c01``, ...), ``archive`` (a download), ``member`` (of a model package: ``seed<k>`` or
+``ensemble``); of the learning curves ``study``, ``cell`` (``n0008_y03_d0``) and
+``train_years``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-SCOPES = ("per_basin", "regional")
+# Scopes of LSTM experiments (ungauged: one regional model per fold of basins, each predicting
+# only its own fold's basins; finetune: per-basin models started from a regional model) and of
+# conceptual ones.
+SCOPES = ("per_basin", "regional", "ungauged", "finetune")
+CONCEPTUAL_SCOPES = ("per_basin", "regional")
 
 # Stage 1: downloads and the CAMELS US tree extracted from them (or the user's copy).
 DOWNLOAD = "resources/downloads/{archive}.zip"
@@ -31,11 +37,18 @@ STATIC_ATTRIBUTES = "results/data/static_attributes.nc"
 MODEL = {
     "per_basin": "results/{experiment}/{basin}/seed{seed}/model.pt",
     "regional": "results/{experiment}/seed{seed}/model.pt",
+    "ungauged": "results/{experiment}/fold{fold}/seed{seed}/model.pt",
+    "finetune": "results/{experiment}/{basin}/seed{seed}/model.pt",
 }
 MODEL_PREDICTIONS = {
     "per_basin": "results/{experiment}/{basin}/seed{seed}/predictions_{period}.nc",
     "regional": "results/{experiment}/seed{seed}/predictions_{period}.nc",
+    # of the fold's basins only
+    "ungauged": "results/{experiment}/fold{fold}/seed{seed}/predictions_{period}.nc",
+    "finetune": "results/{experiment}/{basin}/seed{seed}/predictions_{period}.nc",
 }
+# Ungauged experiments: basin -> fold (columns basin, fold).
+FOLDS = "results/{experiment}/folds.csv"
 
 # Conceptual experiments (camels_lstm.conceptual): one calibration per basin or one for all
 # basins, then one job that simulates every basin into the simulation store (also the input of
@@ -79,6 +92,13 @@ LEARNING_CURVE_REFERENCE_PREDICTIONS = (
 )
 LEARNING_CURVE_TABLE = "results/{study}/{study}.csv"
 LEARNING_CURVE_SENTENCE = "results/{study}/convergence.txt"
+
+# Model packages (camels_lstm.packages): each seed of a regional LSTM experiment, and all its
+# seeds as the ensemble (member ``seed<k>`` or ``ensemble``), as one self-contained zip.
+PACKAGE = "results/packages/{experiment}/{member}.zip"
+PACKAGE_ENSEMBLE = "ensemble"
+# Predictions of the config section `inference` (wildcards ``inference``, ``inference_period``).
+INFERENCE_PREDICTIONS = "results/inference/{inference}/{inference_period}.nc"
 
 # Evaluation, per experiment and for the whole run.
 EXPERIMENT_PREDICTIONS = "results/{experiment}/predictions_{period}.nc"

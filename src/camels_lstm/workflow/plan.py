@@ -7,7 +7,6 @@ here is a plain function of the config and the basin list (and, for the CAMELS i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,21 +23,20 @@ from camels_lstm.evaluation.contrast import ExperimentRole, experiment_role
 from camels_lstm.tuning.candidates import Candidate, candidate_experiment, candidates_by_id
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.conceptual_plan import ConceptualPlan
+from camels_lstm.workflow.fold_plan import FoldPlan
+from camels_lstm.workflow.inference_plan import InferencePlan
 from camels_lstm.workflow.learning_curve_plan import LearningCurvePlan
+from camels_lstm.workflow.package_plan import PackagePlan, alternatives
 from camels_lstm.workflow.report_text import FileText
 from camels_lstm.workflow.resources import largest_mem_mb, model_mem_mb
 
-NEVER_MATCHES = "(?!)"
 # The readers of CAMELS files: the store build and the static-attribute normalisation.
 CAMELS_READERS = ("store", "attributes")
+# Scopes with one model per basin.
+PER_BASIN_SCOPES = ("per_basin", "finetune")
 
 
-def _alternatives(names: Sequence[str]) -> str:
-    """A wildcard regex matching exactly ``names`` (none: a regex that never matches)."""
-    return "|".join(re.escape(name) for name in names) if names else NEVER_MATCHES
-
-
-class WorkflowPlan:
+class WorkflowPlan(PackagePlan):
     """The experiments, basins and tuning candidates of one run, and the paths they imply."""
 
     def __init__(self, config: Mapping[str, Any], basins: Sequence[str]) -> None:
@@ -54,6 +52,10 @@ class WorkflowPlan:
         }
         self.learning_curves = LearningCurvePlan(config, basins)
         self.conceptual = ConceptualPlan(config, basins)
+        self.folds = FoldPlan(self.experiments, basins)
+        self.inference = InferencePlan(config)
+        if self.inference.entries:
+            self.inference.check_packages(self.package_targets())
         self._camels_files: dict[str, list[Path]] = {}
         self._mem_mb: dict[tuple[str, str | None], int] = {}
 
@@ -84,14 +86,33 @@ class WorkflowPlan:
         self, scope: str | None = None, tuned: bool | None = None, family: str | None = "lstm"
     ) -> str:
         """Wildcard regex of :meth:`experiments_of`, so that each rule matches only its own."""
-        return _alternatives(self.experiments_of(scope, tuned, family))
+        return alternatives(self.experiments_of(scope, tuned, family))
 
     def archive_pattern(self) -> str:
-        return _alternatives(list(self.downloads))
+        return alternatives(list(self.downloads))
 
     def basins_of(self, experiment: str, wildcards: Any) -> list[str]:
-        """The basins one model of ``experiment`` is trained on: the job's basin, or all."""
-        return [wildcards.basin] if self.scope(experiment) == "per_basin" else self.basins
+        """The basins one model of ``experiment`` is trained on: the job's basin, the other
+        folds' (ungauged), or all."""
+        scope = self.scope(experiment)
+        if scope == "ungauged":
+            return self.folds.training_basins(experiment, wildcards.fold)
+        return [wildcards.basin] if scope in PER_BASIN_SCOPES else self.basins
+
+    def predicted_basins(self, experiment: str, wildcards: Any) -> list[str] | None:
+        """The basins a regional or ungauged model predicts: its fold's (never seen in
+        training), or None (all it was trained on)."""
+        if self.scope(experiment) != "ungauged":
+            return None
+        return self.folds.predicted_basins(experiment, wildcards.fold)
+
+    def _units(self, experiment: str) -> list[dict[str, Any]]:
+        """The wildcards besides the seed of each model of ``experiment``: one per basin, one
+        per fold (ungauged) or one (regional)."""
+        scope = self.scope(experiment)
+        if scope == "ungauged":
+            return [{"fold": fold} for fold in self.folds.folds(experiment)]
+        return [{"basin": basin} for basin in self.basins] if scope in PER_BASIN_SCOPES else [{}]
 
     def seeds(self, experiment: str) -> list[int]:
         if self.is_conceptual(experiment):
@@ -110,11 +131,10 @@ class WorkflowPlan:
             return self.conceptual.calibration_files(experiment)
         template = paths.MODEL[self.scope(experiment)]
         seeds = self.seeds(experiment) if seed is None else [seed]
-        basins = self.basins if self.scope(experiment) == "per_basin" else [None]
         return [
-            template.format(experiment=experiment, basin=basin, seed=one)
+            template.format(experiment=experiment, seed=one, **unit)
             for one in seeds
-            for basin in basins
+            for unit in self._units(experiment)
         ]
 
     def model_files(self) -> list[str]:
@@ -127,11 +147,10 @@ class WorkflowPlan:
             member = f"seed{self.conceptual.seed(experiment)}"
             return {member: [self.conceptual.prediction_file(experiment, period)]}
         template = paths.MODEL_PREDICTIONS[self.scope(experiment)]
-        basins = self.basins if self.scope(experiment) == "per_basin" else [None]
         return {
             f"seed{seed}": [
-                template.format(experiment=experiment, basin=basin, seed=seed, period=period)
-                for basin in basins
+                template.format(experiment=experiment, seed=seed, period=period, **unit)
+                for unit in self._units(experiment)
             ]
             for seed in self.seeds(experiment)
         }
@@ -195,6 +214,11 @@ class WorkflowPlan:
         experiment = wildcards.experiment
         inputs: dict[str, Any] = {"store": paths.STORE, "attributes": paths.STATIC_ATTRIBUTES}
         inputs.update(self.hybrid_inputs(wildcards))
+        if self.scope(experiment) == "finetune":  # the base's model of the same seed
+            base = self.experiments[experiment]["base"]
+            inputs["base_model"] = paths.MODEL["regional"].format(
+                experiment=base, seed=wildcards.seed
+            )
         tuning = self.tuning(experiment, wildcards)
         if tuning is not None:
             inputs["best"] = self.selection(experiment, getattr(wildcards, "basin", None))
@@ -277,7 +301,7 @@ class WorkflowPlan:
         key = (experiment, candidate)
         if key not in self._mem_mb:  # asked once per job: thousands of times in a 531-basin DAG
             settings = self.experiments[experiment]
-            n_basins = 1 if self.scope(experiment) == "per_basin" else len(self.basins)
+            n_basins = 1 if self.scope(experiment) in PER_BASIN_SCOPES else len(self.basins)
             if not self.is_tuned(experiment):
                 self._mem_mb[key] = model_mem_mb(settings, n_basins)
             else:
@@ -359,6 +383,9 @@ class WorkflowPlan:
             *self.model_files(),
             *self.evaluation_targets(),
             *self.tuning_targets(),
+            *self.package_targets(),
+            *(paths.FOLDS.format(experiment=name) for name in self.folds.assignments),
+            *self.inference.targets(),
             *self.conceptual.targets(),
             *self.learning_curves.targets(),
         ]

@@ -1,0 +1,305 @@
+"""The model package: one zip with everything a prediction needs, checksummed.
+
+Contents (docs/packages.md)::
+
+    manifest.json                 format, and sha256 + size of every other file
+    package.json                  format, code version, experiment settings, inputs, static
+                                  attributes, forcing product, streamflow area source, data
+                                  checks, periods, training basins, members
+    members/seed<k>/weights.pt    state dict: tensors only (torch.load(weights_only=True))
+    members/seed<k>/scalers.json  input, streamflow and static-attribute scalers (exact floats)
+
+A seed package holds one member, an ensemble package every seed of the experiment (its
+prediction is the mean of the members', as the workflow's ``ensemble`` member). Nothing is
+pickled: the weights load with ``weights_only=True``, the rest is JSON. The zip is written
+atomically and byte-for-byte reproducibly (fixed time stamps, sorted names).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from camels_lstm.atomic_output import atomic_path
+from camels_lstm.models import build_model
+from camels_lstm.training.checkpoint import training_code_digest
+from camels_lstm.training.model_file import MODEL_FORMAT, TrainedModel
+from camels_lstm.training.scalers import Scalers
+
+PACKAGE_FORMAT = "camels_lstm.package/1"
+MANIFEST = "manifest.json"
+DESCRIPTION = "package.json"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Scaler fields stored as arrays (the rest are names or numbers).
+_ARRAY_FIELDS = (
+    "input_mean",
+    "input_std",
+    "streamflow_std_per_basin",
+    "static_values",
+    "static_mean",
+    "static_std",
+)
+
+
+class PackageError(ValueError):
+    """A package is unreadable, altered, of an unknown format or unfit for the request; the
+    message names the package and what is wrong."""
+
+
+@dataclass(frozen=True)
+class ModelPackage:
+    """A verified package: its description (package.json) and one model per member."""
+
+    path: Path
+    description: dict[str, Any]
+    members: dict[str, TrainedModel]
+
+    @property
+    def seq_length(self) -> int:
+        return int(self.description["experiment"]["seq_length"])
+
+    @property
+    def dynamic_inputs(self) -> tuple[str, ...]:
+        return tuple(self.description["dynamic_inputs"])
+
+    @property
+    def static_attributes(self) -> tuple[str, ...]:
+        return tuple(self.description["static_attributes"])
+
+
+def code_version() -> dict[str, str]:
+    """The installed library version and the digest of its training and model code."""
+    try:
+        version = metadata.version("camels-lstm")
+    except metadata.PackageNotFoundError:  # run from a source tree (Snakemake adds src/)
+        version = "unknown"
+    return {"camels_lstm": version, "training_code_sha256": training_code_digest()}
+
+
+def scalers_to_json(scalers: Scalers) -> dict[str, Any]:
+    """The scalers as JSON values; floats round-trip exactly (shortest repr)."""
+    plain: dict[str, Any] = {
+        "dynamic_inputs": list(scalers.dynamic_inputs),
+        "streamflow_mean": float(scalers.streamflow_mean),
+        "streamflow_std": float(scalers.streamflow_std),
+        "basins": list(scalers.basins),
+        "static_attributes": list(scalers.static_attributes),
+    }
+    for name in _ARRAY_FIELDS:
+        array = np.asarray(getattr(scalers, name), dtype=np.float64)
+        plain[name] = {"shape": list(array.shape), "values": array.ravel().tolist()}
+    return plain
+
+
+def scalers_from_json(plain: Mapping[str, Any]) -> Scalers:
+    def array(name: str) -> np.ndarray:
+        values = np.asarray(plain[name]["values"], dtype=np.float64)
+        return values.reshape(plain[name]["shape"])
+
+    return Scalers(
+        dynamic_inputs=tuple(plain["dynamic_inputs"]),
+        input_mean=array("input_mean"),
+        input_std=array("input_std"),
+        streamflow_mean=float(plain["streamflow_mean"]),
+        streamflow_std=float(plain["streamflow_std"]),
+        basins=tuple(plain["basins"]),
+        streamflow_std_per_basin=array("streamflow_std_per_basin"),
+        static_attributes=tuple(plain["static_attributes"]),
+        static_values=array("static_values").astype(np.float32),
+        static_mean=array("static_mean"),
+        static_std=array("static_std"),
+    )
+
+
+def _json_bytes(payload: Mapping[str, Any]) -> bytes:
+    return (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _weights_bytes(state_dict: Mapping[str, torch.Tensor]) -> bytes:
+    buffer = io.BytesIO()
+    torch.save({name: tensor.detach().cpu().clone() for name, tensor in state_dict.items()}, buffer)
+    return buffer.getvalue()
+
+
+def _read_model_file(path: Path) -> dict[str, Any]:
+    contents = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(contents, dict) or contents.get("format") != MODEL_FORMAT:
+        raise PackageError(f"{path}: not a camels_lstm model file (format {MODEL_FORMAT})")
+    return contents
+
+
+def package_files(
+    model_files: Mapping[str, str | Path], data: Mapping[str, Any]
+) -> dict[str, bytes]:
+    """The files of a package of the models ``model_files`` (member name -> model.pt) of one
+    experiment, without the manifest. ``data``: the run's ``forcing``, ``streamflow_area`` and
+    ``data_checks`` (what reading new inputs must do as the training data were read)."""
+    if not model_files:
+        raise PackageError("a package needs at least one model file")
+    files: dict[str, bytes] = {}
+    first: dict[str, Any] | None = None
+    for member, path in model_files.items():
+        contents = _read_model_file(Path(path))
+        if first is None:
+            first = contents
+        elif contents["experiment"] != first["experiment"] or contents["basins"] != first["basins"]:
+            raise PackageError(
+                f"{path}: other settings or basins than {next(iter(model_files.values()))}; a "
+                "package holds the seeds of one experiment"
+            )
+        scalers = Scalers.from_dict(contents["scalers"])
+        files[f"members/{member}/weights.pt"] = _weights_bytes(contents["state_dict"])
+        files[f"members/{member}/scalers.json"] = _json_bytes(scalers_to_json(scalers))
+    assert first is not None
+    scalers = Scalers.from_dict(first["scalers"])
+    description = {
+        "format": PACKAGE_FORMAT,
+        "code_version": code_version(),
+        "experiment_name": first["experiment_name"],
+        "experiment": first["experiment"],
+        "members": {member: int(_read_seed(member)) for member in model_files},
+        "dynamic_inputs": list(scalers.dynamic_inputs),
+        "static_attributes": list(scalers.static_attributes),
+        "forcing": data["forcing"],
+        "streamflow_area": data["streamflow_area"],
+        "data_checks": dict(data["data_checks"]),
+        "periods": first["periods"],
+        "training_basins": list(first["basins"]),
+    }
+    files[DESCRIPTION] = _json_bytes(description)
+    return files
+
+
+def _read_seed(member: str) -> int:
+    if not member.startswith("seed") or not member[4:].isdigit():
+        raise PackageError(f"member name {member!r} is not seed<k>")
+    return int(member[4:])
+
+
+def write_package(
+    path: str | Path, model_files: Mapping[str, str | Path], data: Mapping[str, Any]
+) -> Path:
+    """Write the package of ``model_files`` (see :func:`package_files`) to ``path`` atomically:
+    the files, then ``manifest.json`` with their sha256 and size."""
+    files = package_files(model_files, data)
+    manifest = {
+        "format": PACKAGE_FORMAT,
+        "files": {
+            name: {"sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
+            for name, body in sorted(files.items())
+        },
+    }
+    path = Path(path)
+    with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        for name, body in [(MANIFEST, _json_bytes(manifest)), *sorted(files.items())]:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, body)
+    return path
+
+
+def _verified_files(path: Path) -> dict[str, bytes]:
+    """Every file of the package, checked against the manifest (format, sha256, no extras)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            contents = {name: archive.read(name) for name in archive.namelist()}
+    except FileNotFoundError:
+        raise PackageError(f"model package {path} does not exist") from None
+    except (zipfile.BadZipFile, OSError) as error:
+        raise PackageError(f"model package {path}: not a readable zip file ({error})") from None
+    if MANIFEST not in contents:
+        raise PackageError(f"model package {path}: no {MANIFEST}; not a camels_lstm package")
+    try:
+        manifest = json.loads(contents.pop(MANIFEST))
+    except ValueError as error:
+        raise PackageError(f"model package {path}: {MANIFEST} is not JSON ({error})") from None
+    found = manifest.get("format") if isinstance(manifest, dict) else None
+    if found not in PACKAGE_READERS:
+        raise PackageError(
+            f"model package {path}: unknown format version {found!r}; this camels-lstm "
+            f"({code_version()['camels_lstm']}) reads {sorted(PACKAGE_READERS)} (a package "
+            "written by a newer version needs that version)"
+        )
+    listed = manifest.get("files", {})
+    unlisted = sorted(set(contents) - set(listed))
+    absent = sorted(set(listed) - set(contents))
+    if unlisted or absent:
+        raise PackageError(
+            f"model package {path}: files not in the manifest {unlisted}, listed but absent "
+            f"{absent}; the package was altered"
+        )
+    for name, expected in listed.items():
+        digest = hashlib.sha256(contents[name]).hexdigest()
+        if digest != expected["sha256"]:
+            raise PackageError(
+                f"model package {path}: checksum of {name} fails (sha256 {digest}, manifest "
+                f"{expected['sha256']}); the package is damaged or was altered"
+            )
+    return contents
+
+
+def _read_format_1(path: Path, files: Mapping[str, bytes]) -> ModelPackage:
+    description = json.loads(files[DESCRIPTION])
+    members: dict[str, TrainedModel] = {}
+    for member, seed in description["members"].items():
+        scalers = scalers_from_json(json.loads(files[f"members/{member}/scalers.json"]))
+        state = torch.load(
+            io.BytesIO(files[f"members/{member}/weights.pt"]), map_location="cpu", weights_only=True
+        )
+        model = build_model(
+            description["experiment"],
+            n_dynamic=len(scalers.dynamic_inputs),
+            n_static=len(scalers.static_attributes),
+        )
+        model.load_state_dict(state)
+        members[member] = TrainedModel(
+            model=model.eval(),
+            scalers=scalers,
+            experiment_name=description["experiment_name"],
+            experiment=description["experiment"],
+            periods=description["periods"],
+            seed=int(seed),
+            history=[],
+        )
+    return ModelPackage(path=path, description=description, members=members)
+
+
+# Package format version -> reader. A new format adds a reader; old packages stay readable.
+PACKAGE_READERS: dict[str, Callable[[Path, Mapping[str, bytes]], ModelPackage]] = {
+    PACKAGE_FORMAT: _read_format_1,
+}
+
+
+def read_package(path: str | Path) -> ModelPackage:
+    """Open and verify a package (manifest checksums, format version) and rebuild its models
+    on the CPU, in eval mode.
+
+    Raises
+    ------
+    PackageError
+        Naming the package and the file whose checksum fails, an unknown format version, or a
+        file that is not a package.
+    """
+    path = Path(path)
+    files = _verified_files(path)
+    description = json.loads(files[DESCRIPTION])
+    version = description.get("format")
+    if version not in PACKAGE_READERS:
+        raise PackageError(f"model package {path}: unknown format version {version!r}")
+    return PACKAGE_READERS[version](path, files)
+
+
+def package_members(seeds: Sequence[int], member: str) -> list[str]:
+    """The seed members a package holds: ``seed<k>`` itself, or every seed for ``ensemble``."""
+    return [f"seed{seed}" for seed in seeds] if member == "ensemble" else [member]
