@@ -167,9 +167,13 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     for group, components in expected.items():
         group_jobs = re.findall(rf"Group job {group} ", log)
         assert len(group_jobs) == math.ceil(components / group_size[group]), group
-    # 8 seeds each of regional, ealstm and hybrid
+    # 8 seeds each of regional, ealstm and hybrid; 12 folds x 8 seeds of regional_ungauged, each
+    # fold model training and predicting its fold in one allocation
     assert counts["train_regional"] == 24
-    assert len(re.findall(r"Group job regional_model ", log)) == 24
+    ungauged = paper["experiments"]["regional_ungauged"]
+    fold_models = ungauged["folds"] * len(ungauged["seeds"])
+    assert counts["train_ungauged"] == counts["predict_ungauged"] == fold_models
+    assert len(re.findall(r"Group job regional_model ", log)) == 24 + fold_models
     assert counts["calibrate_conceptual_regional"] == 1
     assert counts["simulate_conceptual"] == 2
     # each cell trains and predicts in one job
@@ -249,10 +253,19 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
     (workdir / "config" / "basins_slurm_test.txt").write_text("\n".join(basins) + "\n")
     config["basins"] = "config/basins_slurm_test.txt"
     tiny = {"epochs": 1, "validate_every": 0, "hidden_size": 8, "seq_length": 30, "seeds": [0]}
-    # The LSTM experiments only: the conceptual stage's grouping is checked by the paper
-    # config's dry run, its jobs by tests/test_conceptual_workflow.py.
-    for name in ("conceptual_per_basin", "conceptual_regional", "hybrid"):
+    # The plain LSTM experiments only: the conceptual stage's and the ungauged folds' grouping is
+    # checked by the paper config's dry run, their jobs by tests/test_conceptual_workflow.py and
+    # tests/test_package_workflow.py; a finetuned experiment would have to follow regional's
+    # failing seq_length, and the inference entry predicts with regional's package.
+    for name in (
+        "conceptual_per_basin",
+        "conceptual_regional",
+        "hybrid",
+        "regional_ungauged",
+        "regional_finetuned",
+    ):
         del config["experiments"][name]
+    config["inference"] = {}
     for experiment in config["experiments"].values():
         experiment.update(tiny)
         experiment["learning_rate"] = {0: 0.01}
