@@ -21,6 +21,8 @@ rule calibrate_conceptual_per_basin:
     conda:
         "../envs/conceptual.yaml"
     threads: 1
+    # First among ready jobs: hybrid LSTMs wait for the calibrations and the simulation.
+    priority: 10
     resources:
         mem_mb=PLAN.conceptual.mem_mb(),
     params:
@@ -67,6 +69,7 @@ rule simulate_conceptual:
     conda:
         "../envs/conceptual.yaml"
     threads: 1
+    priority: 10
     resources:
         mem_mb=PLAN.conceptual.mem_mb(),
     params:
