@@ -1,6 +1,9 @@
 # Model packages: each seed of a regional LSTM experiment and the ensemble of its seeds as one
 # self-contained zip (camels_lstm.packages, docs/packages.md), usable without the workflow by
-# `camels-lstm predict`.
+# `camels-lstm predict`. Zipping a few model files is quick: it runs beside Snakemake, not as a
+# cluster job.
+localrules:
+    package_model,
 
 
 rule package_model:
