@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import yaml
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SCHEMA_PATH
 
+from camels_lstm.config import validate_config
 from camels_lstm.evaluation.contrast import (
     experiment_role,
     scope_contrast_sentence,
@@ -20,7 +21,12 @@ def _curve(median: float, n: int = 5) -> CdfCurve:
 
 
 def _sample_roles() -> dict:
-    config = yaml.safe_load((REPO_ROOT / "config" / "config.yaml").read_text())
+    # Validated, as the workflow plan sees it (defaults filled in, e.g. search_space: None).
+    config = validate_config(
+        yaml.safe_load((REPO_ROOT / "config" / "config.yaml").read_text()),
+        SCHEMA_PATH,
+        workdir=REPO_ROOT,
+    )
     return {name: experiment_role(settings) for name, settings in config["experiments"].items()}
 
 

@@ -34,7 +34,7 @@ def experiment_role(settings: Mapping[str, Any]) -> ExperimentRole:
 
     conceptual = is_conceptual(settings)
     sources = hybrid_sources(settings.get("dynamic_inputs") or ())
-    variants = ["tuned"] if "search_space" in settings else []
+    variants = ["tuned"] if settings.get("search_space") else []
     if sources:
         variants.append(f"with inputs from {', '.join(sources)}")
     return ExperimentRole(
