@@ -18,11 +18,11 @@ rule calibrate_conceptual_per_basin:
         "logs/benchmarks/conceptual/calibrate/{experiment}/{basin}.tsv"
     wildcard_constraints:
         experiment=PLAN.experiment_pattern("per_basin", family="conceptual"),
+    # First among ready jobs: hybrid LSTMs wait for the calibrations and the simulation.
+    priority: 10
     conda:
         "../envs/conceptual.yaml"
     threads: 1
-    # First among ready jobs: hybrid LSTMs wait for the calibrations and the simulation.
-    priority: 10
     resources:
         mem_mb=PLAN.conceptual.mem_mb(),
     params:
@@ -66,10 +66,10 @@ rule simulate_conceptual:
         "logs/benchmarks/conceptual/simulate/{experiment}.tsv"
     wildcard_constraints:
         experiment=PLAN.experiment_pattern(family="conceptual"),
+    priority: 10
     conda:
         "../envs/conceptual.yaml"
     threads: 1
-    priority: 10
     resources:
         mem_mb=PLAN.conceptual.mem_mb(),
     params:
