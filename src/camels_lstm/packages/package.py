@@ -17,6 +17,7 @@ atomically and byte-for-byte reproducibly (fixed time stamps, sorted names).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -106,19 +107,8 @@ def scalers_from_json(plain: Mapping[str, Any]) -> Scalers:
         values = np.asarray(plain[name]["values"], dtype=np.float64)
         return values.reshape(plain[name]["shape"])
 
-    return Scalers(
-        dynamic_inputs=tuple(plain["dynamic_inputs"]),
-        input_mean=array("input_mean"),
-        input_std=array("input_std"),
-        streamflow_mean=float(plain["streamflow_mean"]),
-        streamflow_std=float(plain["streamflow_std"]),
-        basins=tuple(plain["basins"]),
-        streamflow_std_per_basin=array("streamflow_std_per_basin"),
-        static_attributes=tuple(plain["static_attributes"]),
-        static_values=array("static_values").astype(np.float32),
-        static_mean=array("static_mean"),
-        static_std=array("static_std"),
-    )
+    scalers = Scalers.from_fields(plain, array)
+    return dataclasses.replace(scalers, static_values=scalers.static_values.astype(np.float32))
 
 
 def _json_bytes(payload: Mapping[str, Any]) -> bytes:

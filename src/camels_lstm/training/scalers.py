@@ -3,7 +3,7 @@ only, and saved with the model (no leakage from validation or test data)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +75,13 @@ class Scalers:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scalers:
-        def array(key: str) -> np.ndarray:
-            return np.asarray(data[key].numpy())
+        """From :meth:`to_dict` (tensors)."""
+        return cls.from_fields(data, lambda key: np.asarray(data[key].numpy()))
 
+    @classmethod
+    def from_fields(cls, data: Mapping[str, Any], array: Callable[[str], np.ndarray]) -> Scalers:
+        """From a mapping of the plain fields (names, numbers) and ``array(key)``, which reads
+        an array field however its format stores it (tensors, JSON lists)."""
         return cls(
             dynamic_inputs=tuple(data["dynamic_inputs"]),
             input_mean=array("input_mean"),
