@@ -32,6 +32,9 @@ rule predict_regional:
     params:
         periods=PERIODS,
         device=TRAINING["device"],
+        prediction_mode=lambda wildcards: EXPERIMENTS[wildcards.experiment][
+            "prediction"
+        ],
         conceptual_stores=lambda wildcards: PLAN.conceptual.stores_of(
             wildcards.experiment
         ),

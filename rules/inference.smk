@@ -29,5 +29,8 @@ rule predict_inference:
         min_observed_days=lambda wildcards: config["inference"][wildcards.inference][
             "min_observed_days"
         ],
+        prediction=lambda wildcards: config["inference"][wildcards.inference][
+            "prediction"
+        ],
     script:
         "../workflow/scripts/predict_package.py"

@@ -29,6 +29,6 @@ rule package_model:
         members=lambda wildcards: PLAN.package_members(
             wildcards.experiment, wildcards.member
         ),
-        data=PLAN.package_data(),
+        data=lambda wildcards: PLAN.package_data(wildcards.experiment),
     script:
         "../workflow/scripts/write_package.py"

@@ -64,6 +64,9 @@ use rule train_regional as train_per_basin with:
             wildcards.experiment
         ),
         prediction_periods=prediction_periods(PERIODS),
+        prediction_mode=lambda wildcards: EXPERIMENTS[wildcards.experiment][
+            "prediction"
+        ],
 
 
 # Ungauged experiments: the model of each fold trains on the basins of the other folds.

@@ -94,6 +94,34 @@ def test_package_predicts_what_the_workflow_predicts(packaged, sample_data) -> N
     assert from_package["nse"].notnull().all()
 
 
+def test_package_predicts_in_its_recorded_mode_as_the_workflow_does(
+    packaged,
+    sample_data,  # noqa: F811
+    tmp_path,
+) -> None:
+    basins = list(sample_data.basins[:4])
+    sequence = write_package(
+        tmp_path / "sequence.zip",
+        {"seed0": packaged["models"]["seed0"]},
+        {**DATA, "prediction": "sequence"},
+    )
+    assert read_package(sequence).prediction == "sequence"
+    assert read_package(packaged["seed0"]).prediction == "windows"
+    workflow = predict(
+        packaged["models"]["seed0"], sample_data.store, START, END, basins=basins, mode="sequence"
+    )
+    from_package = predict_package(sequence, packaged["camels"], basins, START, END)
+    np.testing.assert_allclose(_sim(from_package), _sim(workflow), rtol=0, atol=1e-5)
+    # The windows package asked for sequence gives the same; its own mode differs after day 1.
+    asked = predict_package(
+        packaged["seed0"], packaged["camels"], basins, START, END, prediction="sequence"
+    )
+    np.testing.assert_array_equal(_sim(asked), _sim(from_package))
+    windows = _sim(predict_package(packaged["seed0"], packaged["camels"], basins, START, END))
+    np.testing.assert_allclose(windows[:, 0], _sim(from_package)[:, 0], rtol=0, atol=1e-5)
+    assert not np.allclose(windows[:, 1:], _sim(from_package)[:, 1:], atol=1e-4)
+
+
 def test_package_round_trip_keeps_weights_and_scalers(packaged) -> None:
     package = read_package(packaged["ensemble"])
     assert list(package.members) == ["seed0", "seed1"]

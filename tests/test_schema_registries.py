@@ -37,6 +37,8 @@ REGISTRIES = {
     "experiments.*.calibration.objective": "camels_lstm.conceptual.calibration.OBJECTIVES",
     "experiments.*.dynamic_inputs[]": "camels_lstm.data.camels_files.FORCING_VARIABLES",
     "experiments.*.loss": "camels_lstm.training.losses.LOSSES",
+    "experiments.*.prediction": "camels_lstm.training.simulate.PREDICTION_MODES",
+    "inference.*.prediction": "camels_lstm.training.simulate.PREDICTION_MODES",
     "experiments.*.optimizer": "camels_lstm.training.optimizers.OPTIMIZERS",
     "experiments.*.search_space.method": "camels_lstm.tuning.candidates.SEARCH_METHODS",
     "training.device": "camels_lstm.training.tensors.DEVICES",

@@ -67,7 +67,12 @@ def test_regional_experiments_without_hybrid_inputs_are_packaged() -> None:
         "results/regional/seed1/model.pt",
     ]
     assert plan.package_models("regional", "seed1") == ["results/regional/seed1/model.pt"]
-    assert set(plan.package_data()) == {"forcing", "streamflow_area", "data_checks"}
+    assert set(plan.package_data("regional")) == {
+        "forcing",
+        "streamflow_area",
+        "data_checks",
+        "prediction",
+    }
 
 
 def test_fold_keys_are_checked() -> None:

@@ -17,6 +17,7 @@ dataset = predict_package(
     period["end"],
     device=snakemake.params.device,
     min_observed_days=snakemake.params.min_observed_days,
+    prediction=snakemake.params.prediction,
 )
 write_netcdf(dataset, snakemake.output.predictions)
 logger.info(

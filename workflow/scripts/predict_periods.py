@@ -19,4 +19,5 @@ write_period_predictions(
     device=snakemake.params.device,
     basins=basins,
     attributes_path=getattr(snakemake.input, "attributes", None),
+    mode=snakemake.params.prediction_mode,
 )

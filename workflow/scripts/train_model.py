@@ -70,4 +70,5 @@ if predictions:
         snakemake.params.prediction_periods,
         predictions,
         device=snakemake.params.training["device"],
+        mode=snakemake.params.prediction_mode,
     )

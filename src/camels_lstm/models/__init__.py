@@ -2,7 +2,9 @@
 
 Every model maps normalised dynamic inputs (batch, seq_length, n_dynamic) and normalised static
 attributes (batch, n_static) to one normalised streamflow value per sample: the prediction for the
-last day of the window (sequence-to-one).
+last day of the window (sequence-to-one). Each also has ``forward_sequence(dynamic, static,
+state)``: the output on every day and the state after the last one, for simulating a whole
+record in one pass (``prediction: sequence``, :mod:`camels_lstm.training.simulate`).
 """
 
 from __future__ import annotations

@@ -49,15 +49,43 @@ class EntityAwareLSTM(nn.Module):
         """``dynamic`` (batch, seq, n_dynamic), ``static`` (batch, n_static) -> (batch,)."""
         if static is None:
             raise ValueError("ealstm needs static attributes")
+        _, (h, _) = self._run(dynamic, static, None, keep_hidden=False)
+        return self.head(self.dropout(h)).squeeze(-1)
+
+    def forward_sequence(
+        self,
+        dynamic: torch.Tensor,
+        static: torch.Tensor | None = None,
+        state: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """The head's output on every day of ``dynamic`` (batch, seq) and the state after the
+        last day, starting from ``state`` (zero when None): a long record in pieces."""
+        hidden_states, state = self._run(dynamic, static, state, keep_hidden=True)
+        return self.head(self.dropout(torch.stack(hidden_states, dim=1))).squeeze(-1), state
+
+    def _run(
+        self,
+        dynamic: torch.Tensor,
+        static: torch.Tensor | None,
+        state: tuple[torch.Tensor, torch.Tensor] | None,
+        keep_hidden: bool,
+    ) -> tuple[list[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        if static is None:
+            raise ValueError("ealstm needs static attributes")
         batch, seq_length, _ = dynamic.shape
         hidden = self.hidden_size
         input_gate = torch.sigmoid(self.input_gate(static))
         from_inputs = self.dynamic_gates(dynamic)  # all time steps in one matrix product
-        h = dynamic.new_zeros(batch, hidden)
-        c = dynamic.new_zeros(batch, hidden)
+        if state is None:
+            h, c = dynamic.new_zeros(batch, hidden), dynamic.new_zeros(batch, hidden)
+        else:
+            h, c = state
+        hidden_states = []
         for step in range(seq_length):
             gates = from_inputs[:, step] + self.recurrent_gates(h)
             forget, update, output = gates.split(hidden, dim=-1)
             c = torch.sigmoid(forget) * c + input_gate * torch.tanh(update)
             h = torch.sigmoid(output) * torch.tanh(c)
-        return self.head(self.dropout(h)).squeeze(-1)
+            if keep_hidden:
+                hidden_states.append(h)
+        return hidden_states, (h, c)

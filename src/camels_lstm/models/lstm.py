@@ -49,3 +49,19 @@ class RainfallRunoffLSTM(nn.Module):
             dynamic = torch.cat([dynamic, repeated], dim=-1)
         _, (h_n, _) = self.lstm(dynamic)
         return self.head(self.dropout(h_n[-1])).squeeze(-1)
+
+    def forward_sequence(
+        self,
+        dynamic: torch.Tensor,
+        static: torch.Tensor | None = None,
+        state: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """The head's output on every day of ``dynamic`` (batch, seq) and the state after the
+        last day, starting from ``state`` (zero when None): a long record in pieces."""
+        if self.n_static:
+            if static is None:
+                raise ValueError("this model was built with static attributes; got none")
+            repeated = static[:, None, :].expand(-1, dynamic.shape[1], -1)
+            dynamic = torch.cat([dynamic, repeated], dim=-1)
+        outputs, state = self.lstm(dynamic, state)
+        return self.head(self.dropout(outputs)).squeeze(-1), state

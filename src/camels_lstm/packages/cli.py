@@ -67,6 +67,12 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     predict.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     predict.add_argument(
+        "--prediction",
+        choices=["windows", "sequence"],
+        default=None,
+        help="prediction mode (default: the one the package's experiment used)",
+    )
+    predict.add_argument(
         "--min-observed-days",
         type=int,
         default=365,
@@ -102,6 +108,7 @@ def predict_command(arguments: argparse.Namespace) -> None:
         arguments.end,
         device=arguments.device,
         min_observed_days=arguments.min_observed_days,
+        prediction=arguments.prediction,
     )
     write_netcdf(dataset, arguments.output)
     gauged = int(dataset["gauged"].sum())

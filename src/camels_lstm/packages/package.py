@@ -40,6 +40,8 @@ from camels_lstm.training.scalers import Scalers
 PACKAGE_FORMAT = "camels_lstm.package/1"
 MANIFEST = "manifest.json"
 DESCRIPTION = "package.json"
+# The prediction mode of packages that do not record one (camels_lstm.training.simulate).
+DEFAULT_PREDICTION = "windows"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # Scaler fields stored as arrays (the rest are names or numbers).
 _ARRAY_FIELDS = (
@@ -68,6 +70,11 @@ class ModelPackage:
     @property
     def seq_length(self) -> int:
         return int(self.description["experiment"]["seq_length"])
+
+    @property
+    def prediction(self) -> str:
+        """The prediction mode its experiment used (windows for packages that do not say)."""
+        return str(self.description.get("prediction", DEFAULT_PREDICTION))
 
     @property
     def dynamic_inputs(self) -> tuple[str, ...]:
@@ -163,6 +170,7 @@ def package_files(
         "forcing": data["forcing"],
         "streamflow_area": data["streamflow_area"],
         "data_checks": dict(data["data_checks"]),
+        "prediction": data.get("prediction", DEFAULT_PREDICTION),
         "periods": first["periods"],
         "training_basins": list(first["basins"]),
     }

@@ -39,9 +39,12 @@ def simulate_members(
     end: str,
     device: str = "cpu",
     batch_size: int | None = None,
+    prediction: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(simulated mm/day on member × basin × day, observed mm/day on basin × day, dates,
-    areas m², gauged flags) of ``basins`` over ``start``..``end``."""
+    areas m², gauged flags) of ``basins`` over ``start``..``end``; ``prediction``: windows or
+    sequence (None: the package's mode)."""
+    mode = prediction or package.prediction
     period = read_camels_period(camels_dir, basins, package.description, start, end)
     first_member = next(iter(package.members.values()))
     static_values = normalised_static_attributes(camels_dir, basins, first_member.scalers)
@@ -51,7 +54,9 @@ def simulate_members(
         arrays = period.arrays
         # simulate_period normalises the inputs in place: each member gets its own copy.
         copy = dataclasses.replace(arrays, dynamic=arrays.dynamic.copy())
-        simulated.append(simulate_period(trained, copy, static_values, target, batch_size))
+        simulated.append(
+            simulate_period(trained, copy, static_values, target, batch_size, mode=mode)
+        )
         logger.info("member %s: simulated %d basin(s)", member, len(basins))
     first = period.arrays.period_start_index
     return (
@@ -72,6 +77,7 @@ def predict_package(
     device: str = "cpu",
     min_observed_days: int = 365,
     batch_size: int | None = None,
+    prediction: str | None = None,
 ) -> xr.Dataset:
     """The CF dataset of the package's prediction (the mean over its members) for ``basins``.
 
@@ -89,7 +95,7 @@ def predict_package(
     if len(set(basins)) != len(basins):
         raise ValueError(f"basins {sorted({b for b in basins if basins.count(b) > 1})} repeat")
     members, observed, dates, area_m2, gauged = simulate_members(
-        package, camels_dir, basins, start, end, device, batch_size
+        package, camels_dir, basins, start, end, device, batch_size, prediction
     )
     simulated = np.mean(members, axis=0, dtype=np.float64).astype(np.float32)
     observed = np.where(gauged[:, None], observed, np.nan).astype(np.float32)

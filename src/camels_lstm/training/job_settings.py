@@ -9,8 +9,9 @@ no model (docs/pipeline.md, "Reruns").
 - periods: training and validation (the validation period picks the early-stopping epoch and is
   in the model's history); the test period is read only by predictions (a per-basin job that
   predicts gets it as ``prediction_periods`` and, when it changes, reuses the trained weights).
-- experiment: every setting except ``description`` and ``seeds`` (a job trains one seed, given
-  by its wildcard).
+- experiment: every setting except ``description``, ``seeds`` (a job trains one seed, given
+  by its wildcard) and ``prediction`` (how the periods are simulated: a param of the jobs that
+  predict, which redo their predictions only).
 - training: ``device`` and ``bf16``; ``threads`` comes from the rule's ``threads`` (not a rerun
   trigger) and the allocator (memory layout only, the same weights) from ``snakemake.config``.
 """
@@ -23,7 +24,7 @@ from typing import Any
 TRAINING_PERIODS = ("train", "validation")
 PREDICTION_PERIODS = ("validation", "test")
 # Experiment keys that do not change the weights of one seed's model.
-NOT_WEIGHT_EXPERIMENT_KEYS = ("description", "seeds")
+NOT_WEIGHT_EXPERIMENT_KEYS = ("description", "seeds", "prediction")
 # Keys of the config section `training` that change the weights.
 WEIGHT_TRAINING_KEYS = ("device", "bf16")
 

@@ -14,7 +14,7 @@ import torch
 from camels_lstm.training.data import PeriodArrays, load_period
 from camels_lstm.training.model_file import TrainedModel, load_model_file
 from camels_lstm.training.scalers import Scalers
-from camels_lstm.training.simulate import simulate_samples
+from camels_lstm.training.simulate import PREDICTION_MODES
 from camels_lstm.training.static_attributes import read_static_attributes
 from camels_lstm.training.tensors import PeriodTensors, resolve_device
 
@@ -58,11 +58,15 @@ def simulate_period(
     static_values: np.ndarray,
     device: torch.device,
     batch_size: int | None = None,
+    mode: str = "windows",
 ) -> np.ndarray:
     """Simulated streamflow (mm/day, float32) on (basin, day of the period) of ``arrays`` (raw
     inputs of the model's dynamic inputs, with warm-up days; normalised in place here) and the
     basins' normalised ``static_values``; NaN where a day's input window is incomplete. The one
-    simulation of a period: the workflow's prediction files and model packages use it."""
+    simulation of a period: the workflow's prediction files and model packages use it. ``mode``:
+    a key of :data:`camels_lstm.training.simulate.PREDICTION_MODES` (windows or sequence)."""
+    if mode not in PREDICTION_MODES:
+        raise ValueError(f"prediction mode {mode!r} is not one of {sorted(PREDICTION_MODES)}")
     trained.model.to(device)
     scalers = dataclasses.replace(trained.scalers, static_values=static_values)
     seq_length = int(trained.experiment["seq_length"])
@@ -70,7 +74,7 @@ def simulate_period(
     # The training batch by default: larger batches are no faster on a CPU and hold the
     # activations of every window at once (batch 2048 at hidden 256: 6.5 GB against 1.7 GB).
     batch = int(batch_size or trained.experiment["batch_size"])
-    normalised = simulate_samples(trained.model, tensors.gatherer, batch)
+    normalised = PREDICTION_MODES[mode](trained.model, tensors, batch)
     first = arrays.period_start_index
     simulated = np.full((len(arrays.basins), arrays.dates.size - first), np.nan, dtype=np.float32)
     simulated[tensors.basin_index, tensors.day_index - first] = scalers.streamflow_mm_per_day(
@@ -88,6 +92,7 @@ def predict(
     device: str = "cpu",
     batch_size: int | None = None,
     attributes_path: str | Path | None = None,
+    mode: str = "windows",
 ) -> xr.Dataset:
     """Simulated (``streamflow_sim_mm_per_day``) and observed (``streamflow_obs_mm_per_day``)
     streamflow on (basin, date) for ``start``..``end``, as
@@ -98,7 +103,7 @@ def predict(
     not trained on (ungauged evaluation) need ``attributes_path``, the static-attribute file
     whose normalisation the model was trained with (checked), for their attributes. A day is NaN
     in the simulation when its ``seq_length``-day input window (which may reach before ``start``) is
-    incomplete.
+    incomplete. ``mode``: windows or sequence (:mod:`camels_lstm.training.simulate`).
     """
     # Here, not at the top: training jobs import this package without xarray.
     from camels_lstm.evaluation.predictions import prediction_dataset
@@ -117,7 +122,9 @@ def predict(
     )
     first = arrays.period_start_index
     observed = arrays.period_streamflow
-    simulated = simulate_period(trained, arrays, static_values, target_device, batch_size)
+    simulated = simulate_period(
+        trained, arrays, static_values, target_device, batch_size, mode=mode
+    )
     return prediction_dataset(
         chosen,
         arrays.dates[first:],
@@ -136,9 +143,11 @@ def write_period_predictions(
     device: str = "cpu",
     basins: Sequence[str] | None = None,
     attributes_path: str | Path | None = None,
+    mode: str = "windows",
 ) -> None:
     """Simulate each period of ``outputs`` (name -> prediction file; bounds from ``periods``)
-    with one model, loaded once, and write its prediction file (:func:`predict`)."""
+    with one model, loaded once, and write its prediction file (:func:`predict`; ``mode``:
+    windows or sequence)."""
     from camels_lstm.atomic_output import write_netcdf
 
     if not isinstance(model, TrainedModel):
@@ -153,12 +162,14 @@ def write_period_predictions(
             basins=basins,
             device=device,
             attributes_path=attributes_path,
+            mode=mode,
         )
         logger.info(
-            "%s period %s..%s: %d basins x %d days, %d simulated days",
+            "%s period %s..%s (%s): %d basins x %d days, %d simulated days",
             period,
             bounds["start"],
             bounds["end"],
+            mode,
             predictions.sizes["basin"],
             predictions.sizes["date"],
             int(predictions["streamflow_sim_mm_per_day"].notnull().sum()),

@@ -60,6 +60,7 @@ class PeriodTensors:
         dynamic = torch.from_numpy(normalised).to(device)
         target = torch.from_numpy(scalers.normalise_streamflow(arrays.streamflow_mm_per_day))
         static = torch.from_numpy(scalers.static_values).to(device)
+        self.dynamic, self.static = dynamic, static
         self.gatherer = WindowGatherer(
             dynamic, static, target.to(device), self.basin_index, self.day_index, seq_length
         )

@@ -46,13 +46,15 @@ class PackagePlan:
             for one in self.package_members(experiment, member)
         ]
 
-    def package_data(self) -> dict[str, Any]:
-        """What a package records of how the training data were read."""
+    def package_data(self, experiment: str) -> dict[str, Any]:
+        """What a package of ``experiment`` records of how the training data were read, and the
+        experiment's prediction mode (the package's default)."""
         camels = self.config["camels"]
         return {
             "forcing": camels["forcing"],
             "streamflow_area": camels["streamflow_area"],
             "data_checks": dict(self.config["data_checks"]),
+            "prediction": self.config["experiments"][experiment]["prediction"],
         }
 
     def package_targets(self) -> list[str]:
