@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-FORMAT = "%(asctime)sZ %(levelname)-7s %(name)s: %(message)s"
+FORMAT = "%(asctime)s.%(msecs)03dZ %(levelname)-7s %(name)s: %(message)s"
 START_MARKER = "==== start (pid %d, host %s) ===="
 ATTEMPT_MARKER = (
     "==== attempt started (pid %d, host %s); the lines above are of the earlier attempt(s) ===="
