@@ -30,7 +30,6 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 DYNAMIC = ["prcp", "srad", "tmax", "tmin", "vp"]
-NH_DYNAMIC = ["prcp(mm/day)", "srad(W/m2)", "tmax(C)", "tmin(C)", "vp(Pa)"]
 TRAIN = {"start": "1999-10-01", "end": "2008-09-30"}
 
 
@@ -120,56 +119,21 @@ def _pure(args: argparse.Namespace) -> dict:
 
 def _neuralhydrology(args: argparse.Namespace, basins: list[str]) -> dict:
     import torch
+    from bench_common import neuralhydrology_config
     from neuralhydrology.training.basetrainer import BaseTrainer
-    from neuralhydrology.utils.config import Config
 
     torch.set_num_threads(args.threads)
     folder = Path(tempfile.mkdtemp(prefix="bench_nh_"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    basin_file = folder / "basins.txt"
-    basin_file.write_text("\n".join(basins) + "\n")
-    config = Config(
-        {
-            "experiment_name": "bench",
-            "run_dir": str(folder / "runs"),
-            "train_basin_file": str(basin_file),
-            "validation_basin_file": str(basin_file),
-            "test_basin_file": str(basin_file),
-            "train_start_date": "01/10/1999",
-            "train_end_date": "30/09/2008",
-            "validation_start_date": "01/10/1980",
-            "validation_end_date": "30/09/1989",
-            "test_start_date": "01/10/1989",
-            "test_end_date": "30/09/1999",
-            "device": "cpu",
-            "validate_every": 1000,
-            "model": "cudalstm",
-            "head": "regression",
-            "output_activation": "linear",
-            "hidden_size": args.hidden,
-            "initial_forget_bias": 3,
-            "output_dropout": 0.4,
-            "optimizer": "Adam",
-            "loss": "NSE",
-            "learning_rate": {0: 1e-3},
-            "batch_size": args.batch_size,
-            "epochs": 1,
-            "clip_gradient_norm": 1,
-            "predict_last_n": 1,
-            "seq_length": args.seq_length,
-            "num_workers": 0,
-            "log_interval": 1000,
-            "log_tensorboard": False,
-            "save_weights_every": 1000,
-            "dataset": "camels_us",
-            "data_dir": str(args.camels),
-            "forcings": ["daymet"],
-            "dynamic_inputs": NH_DYNAMIC,
-            "target_variables": ["QObs(mm/d)"],
-            "static_attributes": _static_attributes(),
-            "seed": 0,
-            "max_updates_per_epoch": args.steps,
-        }
+    config = neuralhydrology_config(
+        args.camels,
+        basins,
+        folder,
+        args.hidden,
+        args.seq_length,
+        args.batch_size,
+        _static_attributes(),
+        max_updates_per_epoch=args.steps,
     )
     started = time.perf_counter()
     trainer = BaseTrainer(config)

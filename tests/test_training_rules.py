@@ -112,8 +112,9 @@ def _edit_config(workdir: Path, edit) -> None:
 
 @pytest.mark.workflow
 def test_only_weight_settings_retrain_a_model(workflow_copy: Path) -> None:
-    """Issue 12: evaluation settings or the thread count rerun nothing; a new test period
-    reruns the job (it predicts) but does not train; a new hidden size trains again."""
+    """Issue 12: evaluation settings or the thread count rerun nothing; a new test period or
+    prediction mode reruns the job (it predicts) but does not train; a new hidden size trains
+    again."""
     result = _snakemake(workflow_copy, PER_BASIN)
     assert result.returncode == 0, result.stderr[-3000:]
     trained = torch.load(workflow_copy / PER_BASIN, weights_only=True)
@@ -141,6 +142,24 @@ def test_only_weight_settings_retrain_a_model(workflow_copy: Path) -> None:
     with xr.open_dataset(workflow_copy / PER_BASIN_TEST) as predictions:
         dates = predictions["date"].values
     assert str(dates[0])[:10] == new_test["start"] and str(dates[-1])[:10] == new_test["end"]
+
+    # Another prediction mode reruns the predictions, not the training; the first day is the
+    # windowed one, later days differ.
+    with xr.open_dataset(workflow_copy / PER_BASIN_TEST) as predictions:
+        windows = predictions["streamflow_sim_mm_per_day"].values.ravel()
+    _edit_config(
+        workflow_copy, lambda c: c["experiments"]["single_basin"].update(prediction="sequence")
+    )
+    rerun = _snakemake(workflow_copy, PER_BASIN)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    log = (workflow_copy / "logs/train/single_basin/01022500/seed0.log").read_text()
+    last_run = log.split("are reused")[-1]
+    assert log.count("are reused") == 2 and "samples/s" not in last_run
+    assert "(sequence)" in last_run
+    with xr.open_dataset(workflow_copy / PER_BASIN_TEST) as predictions:
+        sequence = predictions["streamflow_sim_mm_per_day"].values.ravel()
+    np.testing.assert_allclose(sequence[0], windows[0], atol=1e-5)
+    assert not np.allclose(sequence, windows, atol=1e-4)
 
     _edit_config(workflow_copy, lambda c: c["experiments"]["single_basin"].update(hidden_size=8))
     dry = _snakemake(workflow_copy, "-n", PER_BASIN)
