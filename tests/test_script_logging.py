@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from camels_lstm import script_logging
+
+_MODULE_LOADED = time.monotonic()
 
 ATTEMPT = script_logging.ATTEMPT_MARKER.split("(")[0]
 START = script_logging.START_MARKER.split("(")[0]
@@ -59,3 +62,12 @@ def test_a_log_left_in_place_is_appended_to(tmp_path: Path, monkeypatch) -> None
     text = log.read_text()
     assert text.startswith("line of a run outside Snakemake\n")
     assert ATTEMPT in text and "second run" in text
+
+
+def test_process_age_counts_from_the_process_start() -> None:
+    """The start-up figure in every job log: never less than the time this test module has
+    existed in the process (one clock tick of slack), never more than the machine's uptime."""
+    age = script_logging.process_age_s()
+    assert age is not None
+    assert age >= time.monotonic() - _MODULE_LOADED - 0.02
+    assert age <= float(Path("/proc/uptime").read_text().split()[0])

@@ -31,6 +31,18 @@ ATTEMPT_MARKER = (
 )
 
 
+def process_age_s() -> float | None:
+    """Seconds since this process started (Linux: /proc), None where unknown. A script re-executed
+    under another allocator keeps its process, so this counts the whole start-up of a job."""
+    try:
+        after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started_ticks = int(after_name[19])  # field 22, starttime, in clock ticks after boot
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - started_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _non_empty(path: Path) -> bool:
     return path.is_file() and path.stat().st_size > 0
 
@@ -79,6 +91,9 @@ def setup(
     logging.captureWarnings(True)
     logger = logging.getLogger(name)
     logger.info(ATTEMPT_MARKER if earlier else START_MARKER, os.getpid(), socket.gethostname())
+    age = process_age_s()
+    if age is not None:
+        logger.info("process started %.2f s ago (interpreter, imports, allocator)", age)
 
     def log_uncaught(
         kind: type[BaseException], value: BaseException, tb: TracebackType | None

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from camels_lstm.script_logging import process_age_s
 from camels_lstm.training.checkpoint import (
     TrainingState,
     clone_state,
@@ -125,7 +126,13 @@ def train_loop(
         logger.info("resuming from %s after epoch %d", checkpoint_path, state.epoch)
     autocast = settings.bf16 and device.type == "cuda"
     n_samples = len(gatherer)
-    logger.info("training on %d samples, device %s", n_samples, device)
+    age = process_age_s()
+    logger.info(
+        "training on %d samples, device %s%s",
+        n_samples,
+        device,
+        "" if age is None else f"; first step {age:.2f} s after the process started",
+    )
     epoch_seconds: list[float] = []
     while state.epoch < settings.epochs and not state.stopped_early:
         epoch = state.epoch + 1
