@@ -218,3 +218,46 @@ def test_training_job_imports_neither_xarray_nor_pandas():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_span_read_once_gives_each_period_as_the_store_does(tmp_path, monkeypatch):
+    """Issue 16: a per-basin job reads the store once (read_span) and takes its training,
+    validation and test periods from that read: the same arrays, warm-up cut where the store
+    starts as there; a period the span lacks is read from the store."""
+    from camels_lstm.training import data
+
+    store = write_synthetic_store(tmp_path / "store.zarr", start="2000-01-01", days=200)
+    basins = ["01022500", "01123000"]
+    periods = {
+        "validation": {"start": "2000-01-05", "end": "2000-02-29"},  # warm-up cut at the store
+        "test": {"start": "2000-03-01", "end": "2000-05-31"},
+        "train": {"start": "2000-06-01", "end": "2000-07-15"},
+    }
+    span = data.read_span(store, basins, INPUTS, periods.values(), seq_length=10)
+    assert span.starts_with_store
+    reads = []
+    monkeypatch.setattr(data, "load_timeseries", lambda *a, **k: reads.append(a) or None)
+    for name, period in periods.items():
+        from_span = load_period(span, basins, INPUTS, period, seq_length=10)
+        monkeypatch.undo()
+        from_store = load_period(store, basins, INPUTS, period, seq_length=10)
+        monkeypatch.setattr(data, "load_timeseries", lambda *a, **k: reads.append(a) or None)
+        np.testing.assert_array_equal(from_span.dates, from_store.dates, err_msg=name)
+        assert from_span.period_start_index == from_store.period_start_index, name
+        np.testing.assert_array_equal(from_span.dynamic, from_store.dynamic)
+        np.testing.assert_array_equal(
+            from_span.streamflow_mm_per_day, from_store.streamflow_mm_per_day
+        )
+        from_span.dynamic[:] = 0  # a copy: its user normalises it in place
+    assert reads == []  # every period came from the span
+    monkeypatch.undo()
+    assert np.isfinite(span.arrays.dynamic).any() and (span.arrays.dynamic != 0).any()
+
+    # Other basins, a longer warm-up than the span holds, or days outside it: read the store.
+    later = data.read_span(store, basins, INPUTS, [periods["train"]], seq_length=10)
+    assert not later.starts_with_store
+    assert later.period(basins, INPUTS, periods["train"], 30) is None
+    assert later.period(basins[:1], INPUTS, periods["train"], 10) is None
+    assert later.period(basins, INPUTS, periods["test"], 10) is None
+    again = load_period(later, basins[:1], INPUTS, periods["train"], seq_length=10)
+    assert again.basins == (basins[0],)

@@ -14,6 +14,7 @@ from camels_lstm.training.input_stores import input_stores
 allocator = use_tuned_allocator(snakemake.config["training"]["allocator"])
 
 from camels_lstm import script_logging  # noqa: E402
+from camels_lstm.training.data import read_span  # noqa: E402
 from camels_lstm.training.finished_checkpoints import checkpoint_log_path  # noqa: E402
 from camels_lstm.training.predict import write_period_predictions  # noqa: E402
 from camels_lstm.training.run import train_experiment  # noqa: E402
@@ -28,6 +29,24 @@ stores = input_stores(snakemake.input.store, snakemake.params.conceptual_stores)
 seed = int(snakemake.wildcards.seed)
 experiment = snakemake.params.experiment
 tuning = snakemake.params.tuning
+# Per-basin jobs predict here (no second process, torch import and store read); regional models
+# are predicted by their own job (rules/evaluate.smk).
+predictions = {
+    period: getattr(snakemake.output, period)
+    for period in ("validation", "test")
+    if hasattr(snakemake.output, period)
+}
+if tuning is not None and seed != tuning["tuning_seed"]:
+    experiment = tuned_experiment(experiment, snakemake.input.best)
+    logger.info("settings chosen on the validation period: %s", experiment)
+if predictions:  # one read of the store for training, validation and test
+    stores = read_span(
+        stores,
+        list(snakemake.params.basins),
+        list(experiment["dynamic_inputs"]),
+        [*snakemake.params.periods.values(), *snakemake.params.prediction_periods.values()],
+        int(experiment["seq_length"]),
+    )
 if tuning is not None and seed == tuning["tuning_seed"]:
     chosen = take_chosen_candidate(
         snakemake.input.best,
@@ -37,9 +56,6 @@ if tuning is not None and seed == tuning["tuning_seed"]:
     )
     logger.info("seed %d: took the model of the chosen candidate %s", seed, chosen)
 else:
-    if tuning is not None:
-        experiment = tuned_experiment(experiment, snakemake.input.best)
-        logger.info("settings chosen on the validation period: %s", experiment)
     logger.info("allocator: %s", allocator)
     train_experiment(
         store_path=stores,
@@ -56,13 +72,6 @@ else:
         base_model=getattr(snakemake.input, "base_model", None),  # finetuning
     )
 
-# Per-basin jobs predict here (no second process, torch import and store read); regional models
-# are predicted by their own job (rules/evaluate.smk).
-predictions = {
-    period: getattr(snakemake.output, period)
-    for period in ("validation", "test")
-    if hasattr(snakemake.output, period)
-}
 if predictions:
     write_period_predictions(
         snakemake.output.model,

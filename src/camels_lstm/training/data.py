@@ -8,7 +8,7 @@ the window of the first days of a period reaches back before the period (warm-up
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -44,15 +44,86 @@ class PeriodArrays:
         return self.streamflow_mm_per_day[:, self.period_start_index :]
 
 
-def load_period(
+@dataclass(frozen=True)
+class StoreSpan:
+    """The series of some basins and inputs over one span of days, read from the stores once
+    (:func:`read_span`). Passed to :func:`load_period` in place of the store, it gives each period
+    inside the span (with its warm-up) as a copy, without reading the store again: a per-basin
+    job reads its training, validation and test periods in one read."""
+
+    stores: InputStores
+    arrays: PeriodArrays
+    # True when the span's first day is the store's first day (its warm-up was cut short there).
+    starts_with_store: bool
+
+    def period(
+        self,
+        basins: Sequence[str],
+        dynamic_inputs: Sequence[str],
+        period: Mapping[str, str],
+        seq_length: int,
+    ) -> PeriodArrays | None:
+        """``period`` as :func:`load_period` reads it from the store; None when the span does not
+        hold it (other basins or inputs, or days outside the span)."""
+        arrays = self.arrays
+        if tuple(basins) != arrays.basins or tuple(dynamic_inputs) != arrays.dynamic_inputs:
+            return None
+        dates = arrays.dates
+        start = np.datetime64(period["start"], "D")
+        end = np.datetime64(period["end"], "D")
+        warm_up_start = start - np.timedelta64(seq_length - 1, "D")
+        if start < dates[0] or end > dates[-1]:
+            return None
+        if warm_up_start < dates[0] and not self.starts_with_store:
+            return None
+        first = int(np.searchsorted(dates, max(warm_up_start, dates[0])))
+        last = int(np.searchsorted(dates, end, side="right"))
+        return PeriodArrays(
+            basins=arrays.basins,
+            dynamic_inputs=arrays.dynamic_inputs,
+            dates=dates[first:last].copy(),
+            period_start_index=int(np.searchsorted(dates, start)) - first,
+            dynamic=arrays.dynamic[:, first:last].copy(),  # its user normalises it in place
+            streamflow_mm_per_day=arrays.streamflow_mm_per_day[:, first:last].copy(),
+        )
+
+
+def read_span(
     store_path: str | Path | InputStores,
+    basins: Sequence[str],
+    dynamic_inputs: Sequence[str],
+    periods: Iterable[Mapping[str, str]],
+    seq_length: int,
+) -> StoreSpan:
+    """Read ``basins``' inputs and streamflow once, from ``seq_length - 1`` days before the
+    earliest of ``periods`` to the end of the latest (:class:`StoreSpan`)."""
+    periods = list(periods)
+    start = min(np.datetime64(period["start"], "D") for period in periods)
+    end = max(np.datetime64(period["end"], "D") for period in periods)
+    stores = input_stores(store_path)
+    arrays = load_period(
+        stores, basins, dynamic_inputs, {"start": str(start), "end": str(end)}, seq_length
+    )
+    return StoreSpan(
+        stores=stores, arrays=arrays, starts_with_store=arrays.period_start_index < seq_length - 1
+    )
+
+
+def load_period(
+    store_path: str | Path | InputStores | StoreSpan,
     basins: Sequence[str],
     dynamic_inputs: Sequence[str],
     period: Mapping[str, str],
     seq_length: int,
 ) -> PeriodArrays:
     """Read ``period`` ({start, end}) plus ``seq_length - 1`` warm-up days before it (as far as
-    the store reaches) from the zarr store (and, for hybrid inputs, the simulation stores)."""
+    the store reaches) from the zarr store (and, for hybrid inputs, the simulation stores), or
+    take it from a :class:`StoreSpan` read before (the store is read when the span lacks it)."""
+    if isinstance(store_path, StoreSpan):
+        found = store_path.period(basins, dynamic_inputs, period, seq_length)
+        if found is not None:
+            return found
+        store_path = store_path.stores
     stores = input_stores(store_path)
     store_path = stores.store
     start = np.datetime64(period["start"], "D")

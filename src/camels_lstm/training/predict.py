@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from camels_lstm.training.data import PeriodArrays, load_period
+from camels_lstm.training.data import PeriodArrays, StoreSpan, load_period, read_span
 from camels_lstm.training.model_file import TrainedModel, load_model_file
 from camels_lstm.training.scalers import Scalers
 from camels_lstm.training.simulate import PREDICTION_MODES
@@ -85,7 +85,7 @@ def simulate_period(
 
 def predict(
     model: str | Path | TrainedModel,
-    store_path: str | Path,
+    store_path: str | Path | StoreSpan,
     start: str,
     end: str,
     basins: Sequence[str] | None = None,
@@ -137,7 +137,7 @@ def predict(
 
 def write_period_predictions(
     model: str | Path | TrainedModel,
-    store_path: str | Path,
+    store_path: str | Path | StoreSpan,
     periods: Mapping[str, Mapping[str, str]],
     outputs: Mapping[str, str | Path],
     device: str = "cpu",
@@ -147,11 +147,20 @@ def write_period_predictions(
 ) -> None:
     """Simulate each period of ``outputs`` (name -> prediction file; bounds from ``periods``)
     with one model, loaded once, and write its prediction file (:func:`predict`; ``mode``:
-    windows or sequence)."""
+    windows or sequence). The store is read once for all periods (or not at all when
+    ``store_path`` is a :class:`~camels_lstm.training.data.StoreSpan` that holds them)."""
     from camels_lstm.atomic_output import write_netcdf
 
     if not isinstance(model, TrainedModel):
         model = load_model_file(model, resolve_device(device))
+    if not isinstance(store_path, StoreSpan):
+        store_path = read_span(
+            store_path,
+            list(model.scalers.basins if basins is None else basins),
+            model.scalers.dynamic_inputs,
+            [periods[period] for period in outputs],
+            int(model.experiment["seq_length"]),
+        )
     for period, output in outputs.items():
         bounds = periods[period]
         predictions = predict(
