@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from camels_lstm.atomic_output import write_netcdf
-from camels_lstm.evaluation.predictions import prediction_dataset
+from camels_lstm.evaluation.prediction_file import write_prediction_file
 from camels_lstm.workflow import paths as workflow_paths
 
 
@@ -91,7 +91,7 @@ def write_experiment(
 ) -> dict[str, list[Path]]:
     """Write one experiment's per-model prediction files; return them by member.
 
-    Built and written as production writes them (``prediction_dataset``, ``write_netcdf``).
+    Written as production writes them (``write_prediction_file``).
     """
     paths = member_prediction_paths(workdir, experiment, scope, basins, seeds, period)
     for seed, member_paths in zip(seeds, paths.values(), strict=True):
@@ -101,7 +101,8 @@ def write_experiment(
         else:
             groups = [(path, slice(i, i + 1)) for i, path in enumerate(member_paths)]
         for path, rows in groups:
-            dataset = prediction_dataset(
+            write_prediction_file(
+                path,
                 list(np.asarray(basins)[rows]),
                 dates,
                 observed[rows],
@@ -109,7 +110,6 @@ def write_experiment(
                 experiment=experiment,
                 seed=seed,
             )
-            write_netcdf(dataset, path)
     return paths
 
 

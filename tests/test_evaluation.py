@@ -14,6 +14,7 @@ from synthetic_predictions import member_prediction_paths
 from camels_lstm.atomic_output import write_csv, write_netcdf
 from camels_lstm.evaluation import tables
 from camels_lstm.evaluation.metrics import METRIC_NAMES
+from camels_lstm.evaluation.prediction_file import write_prediction_file
 from camels_lstm.evaluation.predictions import (
     OBS,
     SIM,
@@ -32,7 +33,7 @@ def _observed(n_basins: int) -> np.ndarray:
 
 
 def _write(path: Path, basins: list[str], obs: np.ndarray, sim: np.ndarray, dates=DATES) -> None:
-    write_netcdf(prediction_dataset(basins, dates, obs, sim, experiment="test", seed=0), path)
+    write_prediction_file(path, basins, dates, obs, sim, experiment="test", seed=0)
 
 
 def _per_basin_experiment(root: Path, seeds=(0, 1)) -> dict[str, list[Path]]:

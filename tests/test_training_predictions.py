@@ -14,11 +14,10 @@ import xarray as xr
 from synthetic_predictions import write_experiment
 from training_data import experiment, write_synthetic_store
 
-from camels_lstm.atomic_output import write_netcdf
 from camels_lstm.evaluation import metrics
 from camels_lstm.evaluation.predictions import aggregate_predictions
 from camels_lstm.evaluation.tables import metrics_table
-from camels_lstm.training.predict import predict
+from camels_lstm.training.predict import predict, write_period_predictions
 from camels_lstm.training.run import train_experiment
 from camels_lstm.training.simulate import nse_per_basin
 from camels_lstm.tuning.jobs import score_candidate
@@ -92,9 +91,8 @@ def _layout(path: Path) -> dict[str, Any]:
 
 def test_production_and_synthetic_prediction_files_are_alike(trained, tmp_path) -> None:
     model, store = trained
-    test = PERIODS["test"]
     production = tmp_path / "production" / "predictions_test.nc"
-    write_netcdf(predict(model, store, test["start"], test["end"]), production)
+    write_period_predictions(model, store, PERIODS, {"test": production})
     with xr.open_dataset(production) as written:
         dates = written["date"].values
         observed = written["streamflow_obs_mm_per_day"].values

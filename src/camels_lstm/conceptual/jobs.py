@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from camels_lstm.atomic_output import write_csv, write_json, write_netcdf, write_zarr
+from camels_lstm.atomic_output import write_csv, write_json, write_zarr
 from camels_lstm.conceptual.calibration import calibrate, calibration_window
 from camels_lstm.conceptual.forcing import BasinForcing, load_basin_forcings
 from camels_lstm.conceptual.models import CONCEPTUAL_MODELS, ConceptualModel
@@ -24,7 +24,7 @@ from camels_lstm.conceptual.outputs import (
 )
 from camels_lstm.conceptual.spec import CONCEPTUAL_OUTPUTS
 from camels_lstm.data.store_reader import load_timeseries
-from camels_lstm.evaluation.predictions import prediction_dataset
+from camels_lstm.evaluation.prediction_file import write_prediction_file
 
 logger = logging.getLogger(__name__)
 
@@ -167,16 +167,14 @@ def simulate_job(
             store_path, basins, ["streamflow_mm_per_day"], bounds["start"], bounds["end"]
         )
         in_period = (dates >= observed.dates[0]) & (dates <= observed.dates[-1])
-        write_netcdf(
-            prediction_dataset(
-                basins,
-                observed.dates,
-                observed.values["streamflow_mm_per_day"],
-                arrays[streamflow][:, in_period],
-                experiment=experiment,
-                seed=settings["calibration"]["seed"],
-            ),
+        write_prediction_file(
             path,
+            basins,
+            observed.dates,
+            observed.values["streamflow_mm_per_day"],
+            arrays[streamflow][:, in_period],
+            experiment=experiment,
+            seed=settings["calibration"]["seed"],
         )
     logger.info(
         "%s: simulated %d basins over %s..%s; wrote %s, %s and %d prediction file(s)",

@@ -5,8 +5,9 @@ File layout (see docs/pipeline.md):
 - per model: ``results/<experiment>/<basin>/seed<seed>/predictions_<period>.nc`` (per-basin
   experiments) or ``results/<experiment>/seed<seed>/predictions_<period>.nc`` (regional); dims
   basin × date, float32 ``streamflow_obs_mm_per_day`` and ``streamflow_sim_mm_per_day``; attributes
-  ``experiment`` and ``seed``. :func:`prediction_dataset` builds it (production ``predict`` and the
-  tests' synthetic files alike); write it with :func:`camels_lstm.atomic_output.write_netcdf`.
+  ``experiment`` and ``seed``. :func:`prediction_dataset` builds it in memory (``predict``);
+  :func:`camels_lstm.evaluation.prediction_file.write_prediction_file` writes it (production
+  jobs and the tests' synthetic files alike).
 - aggregate: ``results/<experiment>/predictions_<period>.nc``; ``streamflow_sim_mm_per_day`` on
   member × basin × date (members ``seed<k>`` and ``ensemble``, the mean over seeds),
   ``streamflow_obs_mm_per_day`` on basin × date.
@@ -24,8 +25,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-OBS = "streamflow_obs_mm_per_day"
-SIM = "streamflow_sim_mm_per_day"
+from camels_lstm.evaluation.prediction_file import OBS, SIM
+
 ENSEMBLE = "ensemble"
 
 

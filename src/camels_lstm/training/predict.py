@@ -6,11 +6,12 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import torch
 
+from camels_lstm.evaluation.prediction_file import write_prediction_file
 from camels_lstm.training.data import PeriodArrays, StoreSpan, load_period, read_span
 from camels_lstm.training.model_file import TrainedModel, load_model_file
 from camels_lstm.training.scalers import Scalers
@@ -83,6 +84,45 @@ def simulate_period(
     return simulated
 
 
+class PeriodPrediction(NamedTuple):
+    """One model's simulation of a period: basins, dates of the period, observed and simulated
+    streamflow (mm/day, float32, basin × date)."""
+
+    basins: list[str]
+    dates: np.ndarray
+    observed: np.ndarray
+    simulated: np.ndarray
+
+
+def simulate(
+    trained: TrainedModel,
+    store_path: str | Path | StoreSpan,
+    start: str,
+    end: str,
+    basins: Sequence[str] | None = None,
+    device: str = "cpu",
+    batch_size: int | None = None,
+    attributes_path: str | Path | None = None,
+    mode: str = "windows",
+) -> PeriodPrediction:
+    """The simulation of :func:`predict` as arrays (no xarray)."""
+    chosen = list(trained.scalers.basins if basins is None else basins)
+    static_values = _static_values(trained.scalers, chosen, attributes_path)
+    seq_length = int(trained.experiment["seq_length"])
+    arrays = load_period(
+        store_path,
+        chosen,
+        trained.scalers.dynamic_inputs,
+        {"start": start, "end": end},
+        seq_length,
+    )
+    simulated = simulate_period(
+        trained, arrays, static_values, resolve_device(device), batch_size, mode=mode
+    )
+    first = arrays.period_start_index
+    return PeriodPrediction(chosen, arrays.dates[first:], arrays.period_streamflow, simulated)
+
+
 def predict(
     model: str | Path | TrainedModel,
     store_path: str | Path | StoreSpan,
@@ -108,28 +148,17 @@ def predict(
     # Here, not at the top: training jobs import this package without xarray.
     from camels_lstm.evaluation.predictions import prediction_dataset
 
-    target_device = resolve_device(device)
-    trained = model if isinstance(model, TrainedModel) else load_model_file(model, target_device)
-    chosen = list(trained.scalers.basins if basins is None else basins)
-    static_values = _static_values(trained.scalers, chosen, attributes_path)
-    seq_length = int(trained.experiment["seq_length"])
-    arrays = load_period(
-        store_path,
-        chosen,
-        trained.scalers.dynamic_inputs,
-        {"start": start, "end": end},
-        seq_length,
+    trained = (
+        model if isinstance(model, TrainedModel) else load_model_file(model, resolve_device(device))
     )
-    first = arrays.period_start_index
-    observed = arrays.period_streamflow
-    simulated = simulate_period(
-        trained, arrays, static_values, target_device, batch_size, mode=mode
+    prediction = simulate(
+        trained, store_path, start, end, basins, device, batch_size, attributes_path, mode
     )
     return prediction_dataset(
-        chosen,
-        arrays.dates[first:],
-        observed,
-        simulated,
+        prediction.basins,
+        prediction.dates,
+        prediction.observed,
+        prediction.simulated,
         experiment=trained.experiment_name,
         seed=trained.seed,
     )
@@ -149,8 +178,6 @@ def write_period_predictions(
     with one model, loaded once, and write its prediction file (:func:`predict`; ``mode``:
     windows or sequence). The store is read once for all periods (or not at all when
     ``store_path`` is a :class:`~camels_lstm.training.data.StoreSpan` that holds them)."""
-    from camels_lstm.atomic_output import write_netcdf
-
     if not isinstance(model, TrainedModel):
         model = load_model_file(model, resolve_device(device))
     if not isinstance(store_path, StoreSpan):
@@ -163,7 +190,7 @@ def write_period_predictions(
         )
     for period, output in outputs.items():
         bounds = periods[period]
-        predictions = predict(
+        prediction = simulate(
             model,
             store_path,
             bounds["start"],
@@ -179,8 +206,16 @@ def write_period_predictions(
             bounds["start"],
             bounds["end"],
             mode,
-            predictions.sizes["basin"],
-            predictions.sizes["date"],
-            int(predictions["streamflow_sim_mm_per_day"].notnull().sum()),
+            len(prediction.basins),
+            prediction.dates.size,
+            int(np.isfinite(prediction.simulated).sum()),
         )
-        write_netcdf(predictions, output)
+        write_prediction_file(
+            output,
+            prediction.basins,
+            prediction.dates,
+            prediction.observed,
+            prediction.simulated,
+            experiment=model.experiment_name,
+            seed=model.seed,
+        )
