@@ -21,6 +21,7 @@ class RainfallRunoffLSTM(nn.Module):
     ) -> None:
         super().__init__()
         self.n_static = n_static
+        self.hidden_size = hidden_size
         self.lstm = nn.LSTM(
             input_size=n_dynamic + n_static,
             hidden_size=hidden_size,

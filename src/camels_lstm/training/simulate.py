@@ -87,7 +87,7 @@ def simulate_sequences(
     complete = torch.isfinite(dynamic).all(dim=-1).cpu().numpy()
     row_basin, row_start, row_length = _segments(complete, seq_length)
     max_length = int(row_length.max())
-    hidden = int(getattr(model, "hidden_size", None) or model.lstm.hidden_size)
+    hidden = int(model.hidden_size)
     outputs = np.full((len(row_basin), max_length), np.nan, dtype=np.float32)
     chunk = max(
         16, min(max_length, SEQUENCE_CHUNK_VALUES // (hidden * min(rows_per_batch, len(row_basin))))
