@@ -18,6 +18,7 @@ Two ways to simulate a period (the experiment key ``prediction``, :data:`PREDICT
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -25,6 +26,9 @@ from torch import nn
 
 from camels_lstm.evaluation.metrics import nse
 from camels_lstm.training.data import WindowGatherer
+
+if TYPE_CHECKING:
+    from camels_lstm.training.tensors import PeriodTensors
 
 # Values held in memory at once by a sequence simulation (rows x days x hidden units): the pieces
 # of the record it runs at a time are as long as this allows.
@@ -119,11 +123,11 @@ def simulate_sequences(
     return outputs[row, np.asarray(day_index) - row_start[row]]
 
 
-def _simulate_windows_of(model: nn.Module, tensors, batch_size: int) -> np.ndarray:
+def _simulate_windows_of(model: nn.Module, tensors: PeriodTensors, batch_size: int) -> np.ndarray:
     return simulate_samples(model, tensors.gatherer, batch_size)
 
 
-def _simulate_sequences_of(model: nn.Module, tensors, batch_size: int) -> np.ndarray:
+def _simulate_sequences_of(model: nn.Module, tensors: PeriodTensors, batch_size: int) -> np.ndarray:
     return simulate_sequences(
         model,
         tensors.dynamic,
