@@ -132,3 +132,27 @@ def test_early_stopping_keeps_the_best_validated_weights(tmp_path):
     for name, tensor in seen[1].items():  # epoch 2 had the best score
         assert torch.equal(result.state_dict[name], tensor)
     assert not torch.equal(result.state_dict["head.weight"], seen[-1]["head.weight"])
+
+
+def test_a_long_epoch_logs_its_progress(tmp_path, monkeypatch, caplog):
+    """Every PROGRESS_SECONDS within an epoch the log says how far it is (here: every batch)."""
+    from camels_lstm.training import loop
+
+    rng = np.random.default_rng(0)
+    dynamic = rng.normal(size=(2, 60, 3)).astype(np.float32)
+    target = rng.normal(size=(2, 60)).astype(np.float32)
+    basin, day = select_samples(dynamic, target, 5)
+    gatherer = WindowGatherer(
+        torch.from_numpy(dynamic), torch.zeros(2, 0), torch.from_numpy(target), basin, day, 5
+    )
+    model = build_model(experiment(hidden_size=4), n_dynamic=3, n_static=0)
+    settings = LoopSettings.from_experiment(experiment(epochs=1, batch_size=50), 0, False)
+    monkeypatch.setattr(loop, "PROGRESS_SECONDS", 0.0)
+    with caplog.at_level("INFO", logger="camels_lstm.training.loop"):
+        train_loop(model, gatherer, torch.ones(2), settings, tmp_path / "checkpoint.pt", "x")
+    progress = [r.getMessage() for r in caplog.records if "samples (" in r.getMessage()]
+    assert len(basin) == 112
+    assert [line.split(" samples (")[0] for line in progress] == [
+        "epoch 1/1: 50 of 112",
+        "epoch 1/1: 100 of 112",
+    ]

@@ -27,6 +27,8 @@ from camels_lstm.training.losses import LOSSES
 from camels_lstm.training.optimizers import OPTIMIZERS
 
 logger = logging.getLogger(__name__)
+# Within an epoch longer than this, the log says every this many seconds how far it is.
+PROGRESS_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,22 @@ def train_loop(
         started = time.perf_counter()
         order = torch.randperm(n_samples, generator=shuffle).to(device)
         loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+        reported = started
         for first in range(0, n_samples, settings.batch_size):
+            now = time.perf_counter()
+            if first and now - reported >= PROGRESS_SECONDS:  # a long epoch says how far it is
+                reported = now
+                speed = first / (now - started)
+                logger.info(
+                    "epoch %d/%d: %d of %d samples (%.0f %%), %.0f samples/s, epoch ETA %s",
+                    epoch,
+                    settings.epochs,
+                    first,
+                    n_samples,
+                    100 * first / n_samples,
+                    speed,
+                    _format_seconds((n_samples - first) / speed),
+                )
             batch = gatherer.batch(order[first : first + settings.batch_size])
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
                 prediction = model(batch.dynamic, batch.static)
