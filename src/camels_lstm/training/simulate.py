@@ -44,18 +44,20 @@ def simulate_samples(
     """Normalised prediction for every sample of ``gatherer``, in its order (float32)."""
     was_training = model.training
     model.eval()
-    outputs = []
+    # One array for every sample's output, filled batch by batch: no small tensor per batch left
+    # between the large transient ones (which kept the heap of a 531-basin prediction growing).
+    outputs = np.empty(len(gatherer), dtype=np.float32)
     device = gatherer.device
     autocast = bf16 and device.type == "cuda"
     with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
         for start in range(0, len(gatherer), batch_size):
             ids = torch.arange(start, min(start + batch_size, len(gatherer)), device=device)
             batch = gatherer.batch(ids)
-            outputs.append(model(batch.dynamic, batch.static).float().cpu())
+            outputs[start : start + len(ids)] = (
+                model(batch.dynamic, batch.static).float().cpu().numpy()
+            )
     model.train(was_training)
-    if not outputs:
-        return np.zeros(0, dtype=np.float32)
-    return torch.cat(outputs).numpy()
+    return outputs
 
 
 def _segments(complete: np.ndarray, min_length: int) -> tuple[np.ndarray, ...]:
