@@ -105,14 +105,19 @@ def test_predict_simulates_the_period_in_mm_per_day(sample_data, tmp_path):  # n
         predict(path, sample_data.store, "1990-01-01", "1990-02-01", basins=["12040500"])
 
 
-def test_early_stopping_keeps_the_best_validated_weights(tmp_path):
+def _synthetic_gatherer() -> WindowGatherer:
+    """112 windows of 5 days over 2 basins of random inputs and targets, no statics."""
     rng = np.random.default_rng(0)
     dynamic = rng.normal(size=(2, 60, 3)).astype(np.float32)
     target = rng.normal(size=(2, 60)).astype(np.float32)
     basin, day = select_samples(dynamic, target, 5)
-    gatherer = WindowGatherer(
+    return WindowGatherer(
         torch.from_numpy(dynamic), torch.zeros(2, 0), torch.from_numpy(target), basin, day, 5
     )
+
+
+def test_early_stopping_keeps_the_best_validated_weights(tmp_path):
+    gatherer = _synthetic_gatherer()
     torch.manual_seed(0)
     model = build_model(experiment(hidden_size=4), n_dynamic=3, n_static=0)
     scores = iter([0.5, 0.7, 0.6, 0.65, 0.9])
@@ -138,20 +143,14 @@ def test_a_long_epoch_logs_its_progress(tmp_path, monkeypatch, caplog):
     """Every PROGRESS_SECONDS within an epoch the log says how far it is (here: every batch)."""
     from camels_lstm.training import loop
 
-    rng = np.random.default_rng(0)
-    dynamic = rng.normal(size=(2, 60, 3)).astype(np.float32)
-    target = rng.normal(size=(2, 60)).astype(np.float32)
-    basin, day = select_samples(dynamic, target, 5)
-    gatherer = WindowGatherer(
-        torch.from_numpy(dynamic), torch.zeros(2, 0), torch.from_numpy(target), basin, day, 5
-    )
+    gatherer = _synthetic_gatherer()
     model = build_model(experiment(hidden_size=4), n_dynamic=3, n_static=0)
     settings = LoopSettings.from_experiment(experiment(epochs=1, batch_size=50), 0, False)
     monkeypatch.setattr(loop, "PROGRESS_SECONDS", 0.0)
     with caplog.at_level("INFO", logger="camels_lstm.training.loop"):
         train_loop(model, gatherer, torch.ones(2), settings, tmp_path / "checkpoint.pt", "x")
     progress = [r.getMessage() for r in caplog.records if "samples (" in r.getMessage()]
-    assert len(basin) == 112
+    assert len(gatherer) == 112
     assert [line.split(" samples (")[0] for line in progress] == [
         "epoch 1/1: 50 of 112",
         "epoch 1/1: 100 of 112",
