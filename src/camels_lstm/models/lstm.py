@@ -41,14 +41,18 @@ class RainfallRunoffLSTM(nn.Module):
                 getattr(self.lstm, f"bias_hh_l{layer}")[hidden : 2 * hidden] = 0.0
                 getattr(self.lstm, f"bias_ih_l{layer}")[hidden : 2 * hidden] = value
 
+    def _inputs(self, dynamic: torch.Tensor, static: torch.Tensor | None) -> torch.Tensor:
+        """The LSTM's inputs: the dynamic inputs with the static attributes repeated each day."""
+        if not self.n_static:
+            return dynamic
+        if static is None:
+            raise ValueError("this model was built with static attributes; got none")
+        repeated = static[:, None, :].expand(-1, dynamic.shape[1], -1)
+        return torch.cat([dynamic, repeated], dim=-1)
+
     def forward(self, dynamic: torch.Tensor, static: torch.Tensor | None = None) -> torch.Tensor:
         """``dynamic`` (batch, seq, n_dynamic), ``static`` (batch, n_static) -> (batch,)."""
-        if self.n_static:
-            if static is None:
-                raise ValueError("this model was built with static attributes; got none")
-            repeated = static[:, None, :].expand(-1, dynamic.shape[1], -1)
-            dynamic = torch.cat([dynamic, repeated], dim=-1)
-        _, (h_n, _) = self.lstm(dynamic)
+        _, (h_n, _) = self.lstm(self._inputs(dynamic, static))
         return self.head(self.dropout(h_n[-1])).squeeze(-1)
 
     def forward_sequence(
@@ -59,10 +63,5 @@ class RainfallRunoffLSTM(nn.Module):
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """The head's output on every day of ``dynamic`` (batch, seq) and the state after the
         last day, starting from ``state`` (zero when None): a long record in pieces."""
-        if self.n_static:
-            if static is None:
-                raise ValueError("this model was built with static attributes; got none")
-            repeated = static[:, None, :].expand(-1, dynamic.shape[1], -1)
-            dynamic = torch.cat([dynamic, repeated], dim=-1)
-        outputs, state = self.lstm(dynamic, state)
+        outputs, state = self.lstm(self._inputs(dynamic, static), state)
         return self.head(self.dropout(outputs)).squeeze(-1), state
