@@ -56,6 +56,8 @@ def experiment(**overrides: Any) -> dict[str, Any]:
         "dropout": 0.0,
         "initial_forget_bias": 3.0,
         "seq_length": 30,
+        "predict_last_n": 1,
+        "window_stride": None,
         "batch_size": 128,
         "epochs": 2,
         "learning_rate": {0: 0.01},

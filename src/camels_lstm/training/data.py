@@ -3,6 +3,11 @@
 A sample is a (basin, last day) pair: the model reads the ``seq_length`` days ending on that day
 and predicts its streamflow. Training samples need an observed target and a complete input window;
 the window of the first days of a period reaches back before the period (warm-up).
+
+Sequence-to-sequence training (experiment key ``predict_last_n`` N > 1, :func:`select_windows`):
+a training sample is a window of ``seq_length - 1 + N`` days whose last N days are its targets
+(each of them with a full ``seq_length``-day history inside the window), taken every
+``window_stride`` days.
 """
 
 from __future__ import annotations
@@ -185,10 +190,67 @@ def select_samples(
     return basin_index.astype(np.int32), day_index.astype(np.int32)
 
 
+def select_windows(
+    dynamic: np.ndarray,
+    streamflow: np.ndarray,
+    seq_length: int,
+    first_day_index: int = 0,
+    predict_last_n: int = 1,
+    window_stride: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(basin index, last day index) of every training window, basin-major.
+
+    A window is ``seq_length - 1 + predict_last_n`` days with complete inputs, its last
+    ``predict_last_n`` days (the targets) on or after ``first_day_index`` (inside the period), and
+    at least one of its targets observed. Within each run of consecutive valid last days (a run
+    ends at a gap in the inputs or the observations, or at the period's end) every
+    ``window_stride``-th one is kept, from the first, and the run's last one, so that every target
+    day of the run is in some window when ``window_stride <= predict_last_n``. With
+    ``predict_last_n = window_stride = 1`` these are exactly the samples of
+    :func:`select_samples`.
+    """
+    if predict_last_n < 1 or window_stride < 1:
+        raise ValueError(
+            f"predict_last_n ({predict_last_n}) and window_stride ({window_stride}) must be >= 1"
+        )
+    basin_index, day_index = select_samples(
+        dynamic,
+        streamflow,
+        seq_length - 1 + predict_last_n,
+        first_day_index + predict_last_n - 1,
+        require_observed=False,
+    )
+    observed = observed_target_days(streamflow, basin_index, day_index, predict_last_n)
+    basin_index, day_index = basin_index[observed > 0], day_index[observed > 0]
+    if window_stride == 1 or len(day_index) == 0:
+        return basin_index, day_index
+    new_run = np.ones(len(day_index), dtype=bool)
+    new_run[1:] = (basin_index[1:] != basin_index[:-1]) | (day_index[1:] != day_index[:-1] + 1)
+    run_first = np.maximum.accumulate(np.where(new_run, np.arange(len(day_index)), 0))
+    run_last = np.ones(len(day_index), dtype=bool)
+    run_last[:-1] = new_run[1:]
+    keep = ((np.arange(len(day_index)) - run_first) % window_stride == 0) | run_last
+    return basin_index[keep], day_index[keep]
+
+
+def observed_target_days(
+    streamflow: np.ndarray, basin_index: np.ndarray, day_index: np.ndarray, predict_last_n: int
+) -> np.ndarray:
+    """Number of observed days among the last ``predict_last_n`` days of each window."""
+    observed_before = np.zeros((streamflow.shape[0], streamflow.shape[1] + 1), dtype=np.int32)
+    np.cumsum(np.isfinite(streamflow), axis=1, out=observed_before[:, 1:])
+    basin_index = np.asarray(basin_index, dtype=np.int64)
+    day_index = np.asarray(day_index, dtype=np.int64)
+    first = np.maximum(day_index + 1 - predict_last_n, 0)
+    return observed_before[basin_index, day_index + 1] - observed_before[basin_index, first]
+
+
 class Batch(NamedTuple):
-    dynamic: torch.Tensor  # (batch, seq_length, n_inputs)
+    dynamic: torch.Tensor  # (batch, window_days, n_inputs)
     static: torch.Tensor  # (batch, n_static)
-    target: torch.Tensor  # (batch,) normalised streamflow (NaN where not observed)
+    # (batch,) normalised streamflow of the last day, or (batch, target_days) of the last
+    # target_days days in sequence-to-sequence training; NaN where not observed.
+    target: torch.Tensor
     basin_index: torch.Tensor  # (batch,)
 
 
@@ -196,7 +258,11 @@ class WindowGatherer:
     """Gathers batches of input windows from one contiguous tensor by index arithmetic.
 
     ``dynamic`` (n_basins, n_dates, n_inputs) normalised inputs, ``static`` (n_basins, n_static),
-    ``target`` (n_basins, n_dates) normalised streamflow; all on the training device.
+    ``target`` (n_basins, n_dates) normalised streamflow; all on the training device. A window
+    ends on its day of ``day_index`` and is ``seq_length - 1 + target_days`` days long; its last
+    ``target_days`` days are its targets (1: sequence-to-one, the target is the last day's).
+    ``observed_targets``: the number of observed targets of each window
+    (:func:`observed_target_days`); needed when ``target_days > 1``.
     """
 
     def __init__(
@@ -207,6 +273,8 @@ class WindowGatherer:
         basin_index: np.ndarray,
         day_index: np.ndarray,
         seq_length: int,
+        target_days: int = 1,
+        observed_targets: np.ndarray | None = None,
     ) -> None:
         n_basins, n_dates, n_inputs = dynamic.shape
         device = dynamic.device
@@ -220,13 +288,27 @@ class WindowGatherer:
         self.day_index = np.asarray(day_index)
         self._basin_index = torch.as_tensor(self.basin_index, device=device)
         self._day_index = torch.as_tensor(self.day_index, device=device)
-        self._window = torch.arange(1 - seq_length, 1, device=device)
         self.seq_length = seq_length
+        self.target_days = target_days
+        self.window_days = seq_length - 1 + target_days
+        self._window = torch.arange(1 - self.window_days, 1, device=device)
+        self._targets = torch.arange(1 - target_days, 1, device=device)
         self.n_inputs = n_inputs
         self.device = device
+        if target_days > 1 and observed_targets is None:
+            raise ValueError("a gatherer of windows with several targets needs observed_targets")
+        self.observed_targets = observed_targets
 
     def __len__(self) -> int:
         return int(self._basin_index.shape[0])
+
+    @property
+    def n_target_days(self) -> int:
+        """Observed target days over all windows: what one epoch trains on (the number of
+        windows in sequence-to-one training, where each window has one observed target)."""
+        if self.observed_targets is None:
+            return len(self)
+        return int(self.observed_targets.sum())
 
     def subset(self, sample_ids: np.ndarray) -> WindowGatherer:
         """A gatherer over some of this one's samples (same tensors, no copy of the data)."""
@@ -235,6 +317,8 @@ class WindowGatherer:
         chosen.day_index = self.day_index[sample_ids]
         chosen._basin_index = torch.as_tensor(chosen.basin_index, device=self.device)
         chosen._day_index = torch.as_tensor(chosen.day_index, device=self.device)
+        if self.observed_targets is not None:
+            chosen.observed_targets = self.observed_targets[sample_ids]
         return chosen
 
     def batch(self, sample_ids: torch.Tensor) -> Batch:
@@ -242,9 +326,14 @@ class WindowGatherer:
         last_rows = basins.long() * self._n_dates + self._day_index[sample_ids]
         rows = (last_rows[:, None] + self._window[None, :]).reshape(-1)
         dynamic = self._flat_dynamic.index_select(0, rows)
+        if self.target_days == 1:
+            target = self._flat_target.index_select(0, last_rows)
+        else:
+            target_rows = (last_rows[:, None] + self._targets[None, :]).reshape(-1)
+            target = self._flat_target.index_select(0, target_rows).view(-1, self.target_days)
         return Batch(
-            dynamic=dynamic.view(len(sample_ids), self.seq_length, self.n_inputs),
+            dynamic=dynamic.view(len(sample_ids), self.window_days, self.n_inputs),
             static=self._static.index_select(0, basins),
-            target=self._flat_target.index_select(0, last_rows),
+            target=target,
             basin_index=basins,
         )

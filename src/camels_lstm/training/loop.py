@@ -1,6 +1,18 @@
 """The training loop: shuffled vectorised batches, Adam/RMSprop with an {epoch: lr} schedule,
 gradient clipping, periodic validation with optional early stopping, and a checkpoint after every
-epoch so that a killed job resumes and ends with the same weights as an uninterrupted one."""
+epoch so that a killed job resumes and ends with the same weights as an uninterrupted one.
+
+Sequence-to-one (``predict_last_n`` 1): the loss is taken on the last day of each window.
+Sequence-to-sequence (``predict_last_n`` N > 1): on the last N days of each window, from the model's
+``forward_sequence`` (the state carried through the window), every observed day weighted alike
+(NSE*: by its basin's weight); an epoch's sample count and speed count observed target days.
+
+Subnormal floats are flushed to zero while training (:func:`torch.set_flush_denormal`): the
+gradients carried back through a long window decay into the subnormal range, where x86 CPUs
+compute 10-20 times slower (an LSTM of hidden 256 over 270 days: 0.8 instead of 13 s per batch
+of 256 here; benchmarks/README.md, "Sequence-to-sequence training"). The values flushed are below
+1e-38, far below anything a weight update can resolve.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +34,7 @@ from camels_lstm.training.checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from camels_lstm.training.data import WindowGatherer
+from camels_lstm.training.data import Batch, WindowGatherer
 from camels_lstm.training.losses import LOSSES
 from camels_lstm.training.optimizers import OPTIMIZERS
 
@@ -46,6 +58,7 @@ class LoopSettings:
     early_stopping_patience: int | None
     seed: int
     bf16: bool
+    predict_last_n: int = 1
 
     @classmethod
     def from_experiment(cls, experiment: Mapping[str, Any], seed: int, bf16: bool) -> LoopSettings:
@@ -60,6 +73,7 @@ class LoopSettings:
             early_stopping_patience=experiment["early_stopping_patience"],
             seed=seed,
             bf16=bf16,
+            predict_last_n=int(experiment["predict_last_n"]),
         )
 
 
@@ -99,6 +113,29 @@ def _update_early_stopping(
         state.validations_without_improvement += 1
 
 
+def predict_targets(model: nn.Module, batch: Batch, predict_last_n: int) -> torch.Tensor:
+    """The model's normalised streamflow on the target days of ``batch``'s windows: (batch,) on
+    the last day (``predict_last_n`` 1) or (batch, N) on the last N days."""
+    if predict_last_n == 1:
+        return model(batch.dynamic, batch.static)
+    simulated, _ = model.forward_sequence(batch.dynamic, batch.static)
+    return simulated[:, -predict_last_n:]
+
+
+def batch_loss(
+    loss_function: Callable[..., torch.Tensor],
+    prediction: torch.Tensor,
+    batch: Batch,
+    basin_std: torch.Tensor,
+) -> torch.Tensor:
+    """The loss of a batch: the mean over its observed target days (each day with its basin's
+    standard deviation for NSE*)."""
+    std = basin_std[batch.basin_index]
+    if batch.target.dim() == 2:
+        std = std[:, None].expand_as(batch.target)
+    return loss_function(prediction.float(), batch.target, std)
+
+
 def train_loop(
     model: nn.Module,
     gatherer: WindowGatherer,
@@ -107,14 +144,23 @@ def train_loop(
     checkpoint_path: str | Path,
     fingerprint: str,
     validate: Callable[[nn.Module], float] | None = None,
+    after_batch: Callable[[int, int], None] | None = None,
 ) -> LoopResult:
     """Train ``model`` in place; ``validate(model)`` returns the median validation NSE.
 
     Call with the global torch seed set and the model freshly built from it; resumes from
     ``checkpoint_path`` when it holds a checkpoint with the same ``fingerprint``.
+    ``after_batch(epoch, windows done in the epoch)`` is called after every optimiser step (the
+    benchmarks score the model along an epoch with it).
     """
     if len(gatherer) == 0:
         raise ValueError("no training samples")
+    if gatherer.target_days != settings.predict_last_n:
+        raise ValueError(
+            f"the gatherer's windows have {gatherer.target_days} target days, the settings "
+            f"predict_last_n {settings.predict_last_n}"
+        )
+    torch.set_flush_denormal(True)
     device = gatherer.device
     loss_function = LOSSES[settings.loss]
     optimizer = OPTIMIZERS[settings.optimizer](
@@ -127,11 +173,16 @@ def train_loop(
     else:
         logger.info("resuming from %s after epoch %d", checkpoint_path, state.epoch)
     autocast = settings.bf16 and device.type == "cuda"
-    n_samples = len(gatherer)
+    n_samples = len(gatherer)  # windows
+    n_target_days = gatherer.n_target_days
     age = process_age_s()
     logger.info(
-        "training on %d samples, device %s%s",
-        n_samples,
+        "training on %d samples (%s), device %s%s",
+        n_target_days,
+        "one per window"
+        if settings.predict_last_n == 1
+        else f"observed days among the last {settings.predict_last_n} of {n_samples} windows of "
+        f"{gatherer.window_days} days",
         device,
         "" if age is None else f"; first step {age:.2f} s after the process started",
     )
@@ -149,33 +200,41 @@ def train_loop(
             now = time.perf_counter()
             if first and now - reported >= PROGRESS_SECONDS:  # a long epoch says how far it is
                 reported = now
-                speed = first / (now - started)
+                done = first / n_samples
+                speed = done * n_target_days / (now - started)
                 logger.info(
-                    "epoch %d/%d: %d of %d samples (%.0f %%), %.0f samples/s, epoch ETA %s",
+                    "epoch %d/%d: %d of %d samples (%.0f %%; %d of %d windows), %.0f samples/s, "
+                    "epoch ETA %s",
                     epoch,
                     settings.epochs,
+                    round(done * n_target_days),
+                    n_target_days,
+                    100 * done,
                     first,
                     n_samples,
-                    100 * first / n_samples,
                     speed,
-                    _format_seconds((n_samples - first) / speed),
+                    _format_seconds((1 - done) * n_target_days / speed),
                 )
             batch = gatherer.batch(order[first : first + settings.batch_size])
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
-                prediction = model(batch.dynamic, batch.static)
-            loss = loss_function(prediction.float(), batch.target, basin_std[batch.basin_index])
+                prediction = predict_targets(model, batch, settings.predict_last_n)
+            loss = batch_loss(loss_function, prediction, batch, basin_std)
             optimizer.zero_grad()
             loss.backward()
             if settings.clip_grad_norm:
                 nn.utils.clip_grad_norm_(model.parameters(), settings.clip_grad_norm)
             optimizer.step()
-            loss_sum += loss.detach() * len(batch.target)
+            loss_sum += loss.detach() * (~torch.isnan(batch.target)).sum()
+            if after_batch is not None:
+                after_batch(epoch, min(first + settings.batch_size, n_samples))
         train_seconds = time.perf_counter() - started
         record: dict[str, Any] = {
             "epoch": epoch,
             "learning_rate": rate,
-            "loss": float(loss_sum) / n_samples,
-            "samples_per_second": n_samples / train_seconds,
+            "loss": float(loss_sum) / n_target_days,
+            # Observed target days per second (one per window in sequence-to-one training).
+            "samples_per_second": n_target_days / train_seconds,
+            "windows_per_second": n_samples / train_seconds,
             "validation_median_nse": None,
         }
         if validate is not None and _validation_due(settings, epoch):

@@ -26,6 +26,7 @@ from camels_lstm.training.job_settings import training_experiment, training_peri
 from camels_lstm.training.loop import LoopSettings, train_loop
 from camels_lstm.training.model_file import load_model_file, save_model_file
 from camels_lstm.training.scalers import compute_scalers
+from camels_lstm.training.sequence_training import window_stride
 from camels_lstm.training.simulate import nse_per_basin, simulate_samples
 from camels_lstm.training.static_attributes import read_static_attributes
 from camels_lstm.training.tensors import PeriodTensors, resolve_device
@@ -81,19 +82,32 @@ def train_experiment(
             statics.mean,
             statics.std,
         )
-    train_tensors = PeriodTensors(train, scalers, seq_length, target_device)
+    predict_last_n = int(experiment["predict_last_n"])
+    train_tensors = PeriodTensors(
+        train,
+        scalers,
+        seq_length,
+        target_device,
+        predict_last_n=predict_last_n,
+        window_stride=window_stride(experiment),
+    )
     del train  # the tensors hold what training reads
-    if len(train_tensors.gatherer) == 0:
+    gatherer = train_tensors.gatherer
+    if len(gatherer) == 0:
         raise ValueError(
             f"basin(s) {list(basins)}: no training samples (observed streamflow with a complete "
-            f"{seq_length}-day input window) in {periods['train']}"
+            f"{gatherer.window_days}-day input window) in {periods['train']}"
         )
     logger.info(
-        "%s seed %d: %d basin(s), %d training samples",
+        "%s seed %d: %d basin(s), %d training samples%s",
         experiment_name,
         seed,
         len(basins),
-        len(train_tensors.gatherer),
+        gatherer.n_target_days,
+        ""
+        if predict_last_n == 1
+        else f" (observed target days: the last {predict_last_n} of {len(gatherer)} windows of "
+        f"{gatherer.window_days} days, every {window_stride(experiment)} days)",
     )
     checkpoint_path = model_path.with_name(CHECKPOINT_NAME)
     # A checkpoint (or the kept weights) is reused only for the same weights-changing settings,
@@ -106,7 +120,7 @@ def train_experiment(
         seed=seed,
         training={"device": device, "bf16": bf16},
         data=[
-            len(train_tensors.gatherer),
+            len(gatherer),
             scalers.input_mean.tolist(),
             scalers.input_std.tolist(),
             scalers.streamflow_std_per_basin.tolist(),
@@ -153,7 +167,7 @@ def train_experiment(
     ).to(target_device)
     result = train_loop(
         model,
-        train_tensors.gatherer,
+        gatherer,
         basin_std,
         settings,
         checkpoint_path,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from camels_lstm.training.data import PeriodArrays, WindowGatherer, select_samples
+from camels_lstm.training.data import (
+    PeriodArrays,
+    WindowGatherer,
+    observed_target_days,
+    select_samples,
+    select_windows,
+)
 from camels_lstm.training.scalers import Scalers
 
 
@@ -36,6 +42,9 @@ class PeriodTensors:
 
     The raw inputs of ``arrays.dynamic`` are normalised in place (on the CPU the gathered tensor
     shares their memory): do not use them afterwards. The raw streamflow is kept for scoring.
+
+    ``predict_last_n`` > 1 or ``window_stride`` > 1 (training only): the samples are the windows
+    of sequence-to-sequence training (:func:`camels_lstm.training.data.select_windows`).
     """
 
     def __init__(
@@ -45,24 +54,50 @@ class PeriodTensors:
         seq_length: int,
         device: torch.device,
         require_observed: bool = True,
+        predict_last_n: int = 1,
+        window_stride: int = 1,
     ) -> None:
         self.dates = arrays.dates
         self.period_start_index = arrays.period_start_index
         self.streamflow_mm_per_day = arrays.streamflow_mm_per_day
-        self.basin_index, self.day_index = select_samples(
-            arrays.dynamic,
-            arrays.streamflow_mm_per_day,
-            seq_length,
-            arrays.period_start_index,
-            require_observed=require_observed,
-        )
+        observed_targets = None
+        if predict_last_n == 1 and window_stride == 1:
+            self.basin_index, self.day_index = select_samples(
+                arrays.dynamic,
+                arrays.streamflow_mm_per_day,
+                seq_length,
+                arrays.period_start_index,
+                require_observed=require_observed,
+            )
+        else:
+            if not require_observed:
+                raise ValueError("training windows always need an observed target")
+            self.basin_index, self.day_index = select_windows(
+                arrays.dynamic,
+                arrays.streamflow_mm_per_day,
+                seq_length,
+                arrays.period_start_index,
+                predict_last_n,
+                window_stride,
+            )
+            if predict_last_n > 1:
+                observed_targets = observed_target_days(
+                    arrays.streamflow_mm_per_day, self.basin_index, self.day_index, predict_last_n
+                )
         normalised = scalers.normalise_inputs(arrays.dynamic, in_place=True)
         dynamic = torch.from_numpy(normalised).to(device)
         target = torch.from_numpy(scalers.normalise_streamflow(arrays.streamflow_mm_per_day))
         static = torch.from_numpy(scalers.static_values).to(device)
         self.dynamic, self.static = dynamic, static
         self.gatherer = WindowGatherer(
-            dynamic, static, target.to(device), self.basin_index, self.day_index, seq_length
+            dynamic,
+            static,
+            target.to(device),
+            self.basin_index,
+            self.day_index,
+            seq_length,
+            target_days=predict_last_n,
+            observed_targets=observed_targets,
         )
 
     def observed(self) -> np.ndarray:

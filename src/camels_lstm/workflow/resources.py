@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from camels_lstm.training.sequence_training import window_days
+
 # Python with torch, numpy, xarray and zarr imported.
 INTERPRETER_MB = 768
 # Series and samples of one basin over the three periods (15 years of 5 daily inputs, float32,
@@ -23,10 +25,10 @@ ACTIVATION_BYTES = 48
 
 def model_mem_mb(settings: Mapping[str, Any], n_basins: int) -> int:
     """Memory (MB) to train or predict one model with an experiment's ``settings`` on
-    ``n_basins`` basins."""
+    ``n_basins`` basins (a training window is ``seq_length - 1 + predict_last_n`` days)."""
     activations = (
         settings["batch_size"]
-        * settings["seq_length"]
+        * window_days(settings)
         * settings["hidden_size"]
         * settings["num_layers"]
         * ACTIVATION_BYTES
