@@ -177,7 +177,7 @@ def train_loop(
     n_target_days = gatherer.n_target_days
     age = process_age_s()
     logger.info(
-        "training on %d samples (%s), device %s%s",
+        "training on %d samples, %s, device %s%s",
         n_target_days,
         "one per window"
         if settings.predict_last_n == 1
