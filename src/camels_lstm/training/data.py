@@ -21,7 +21,6 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from camels_lstm.data.store_reader import load_timeseries
 from camels_lstm.training.input_stores import InputStores, input_stores
 
 STREAMFLOW = "streamflow_mm_per_day"
@@ -129,6 +128,8 @@ def load_period(
         if found is not None:
             return found
         store_path = store_path.stores
+    from camels_lstm.data.store_reader import load_timeseries  # zarr: only where stores are read
+
     stores = input_stores(store_path)
     store_path = stores.store
     start = np.datetime64(period["start"], "D")
