@@ -22,6 +22,7 @@ baseline's. The load average is printed before and after each setting.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -135,14 +136,11 @@ def _worker(args: argparse.Namespace) -> dict:
             raise BudgetSpent
         clock["since"] = time.perf_counter()
 
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            train_loop(
-                model, gatherer, basin_std, settings, Path(folder) / "checkpoint.pt", "bench",
-                after_batch=after_batch,
-            )  # fmt: skip
-        except BudgetSpent:
-            pass
+    with tempfile.TemporaryDirectory() as folder, contextlib.suppress(BudgetSpent):
+        train_loop(
+            model, gatherer, basin_std, settings, Path(folder) / "checkpoint.pt", "bench",
+            after_batch=after_batch,
+        )  # fmt: skip
     final = points[-1]
     return {
         "setting": args.setting, "predict_last_n": last_n, "window_stride": stride,
@@ -195,7 +193,8 @@ def main() -> None:
     parser.add_argument("--score-every-s", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
-        "--settings", default="1:1:256,30:30:32,90:90:32,365:365:16",
+        "--settings",
+        default="1:1:256,30:30:32,90:90:32,365:365:16",
         help="comma-separated predict_last_n:window_stride:batch_size; the first is the baseline",
     )
     parser.add_argument("--output", type=Path, help="JSON of every setting's curve (+ .png)")
