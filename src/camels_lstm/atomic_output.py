@@ -52,6 +52,12 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             yield temporary
         if not temporary.exists():
             raise FileNotFoundError(f"nothing was written to {temporary}")
+        if target.is_dir() and not target.is_symlink() and not temporary.is_dir():
+            # Only a writer of a folder (the zarr stores) replaces a folder: a file never takes
+            # the place of a folder and everything in it.
+            raise IsADirectoryError(
+                f"{target} is a directory: not replacing it (and everything in it) with a file"
+            )
         if target.is_dir() and not target.is_symlink():
             # A folder cannot be replaced in one rename: move the old one aside, and back if
             # the new one cannot take its place.

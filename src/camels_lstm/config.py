@@ -234,30 +234,32 @@ def _check_periods(
         )
 
 
-def read_basin_list(path: str | Path) -> list[str]:
-    """Read a basin list file: one gauge id per line, '#' comments and blank lines ignored."""
+def read_basin_list(path: str | Path, source: str = "config key 'basins'") -> list[str]:
+    """Read a basin list file: one gauge id per line, '#' comments and blank lines ignored, a
+    UTF-8 byte-order mark at its start dropped. ``source``: how the user named the file, for
+    the messages (the config key, or a command-line option)."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"config key 'basins': basin list file {path} does not exist")
+        raise ConfigError(f"{source}: basin list file {path} does not exist")
     basins: list[str] = []
-    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         if not (len(line) == 8 and line.isdigit()):
             raise ConfigError(
-                f"config key 'basins': {path} line {number}: {line!r} is not an 8-digit gauge id"
+                f"{source}: {path} line {number}: {line!r} is not an 8-digit gauge id"
             )
         basins.append(line)
     if not basins:
-        raise ConfigError(f"config key 'basins': {path} lists no basins")
+        raise ConfigError(f"{source}: {path} lists no basins")
     duplicates = sorted({b for b in basins if basins.count(b) > 1})
     if duplicates:
-        raise ConfigError(f"config key 'basins': {path} lists {duplicates} more than once")
+        raise ConfigError(f"{source}: {path} lists {duplicates} more than once")
     unknown = [b for b in basins if b not in known_gauge_ids()]
     if unknown:
         raise ConfigError(
-            f"config key 'basins': {path} lists unknown basin id(s) {unknown}: "
+            f"{source}: {path} lists unknown basin id(s) {unknown}: "
             "not among the 671 CAMELS US gauges"
         )
     return basins

@@ -40,6 +40,49 @@ def _gauge_id(text: str) -> str:
     return text
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve() or (
+            first.exists() and second.exists() and first.samefile(second)
+        )
+    except OSError:
+        return False
+
+
+def check_output_path(arguments: argparse.Namespace) -> None:
+    """Refuse an ``--output`` that would replace a folder or one of the command's inputs, before
+    anything is read (the writer would replace it whole)."""
+    output = Path(arguments.output)
+    if output.is_dir():
+        raise ValueError(
+            f"--output {output} is a directory; give the path of the netCDF file to write "
+            f"(e.g. {output / 'prediction.nc'})"
+        )
+    inputs = {"--package": arguments.package, "--basin-file": arguments.basin_file}
+    for option, given in inputs.items():
+        if given is not None and _same_file(output, Path(given)):
+            raise ValueError(
+                f"--output {output} is the same file as {option} {given}: the prediction would "
+                "overwrite it; write it elsewhere"
+            )
+    camels = Path(arguments.camels_dir).resolve()
+    if output.exists() and camels in output.resolve().parents:
+        raise ValueError(
+            f"--output {output} is a file of --camels-dir {arguments.camels_dir}: the "
+            "prediction would overwrite it; write it elsewhere"
+        )
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="camels-lstm", description=__doc__.split("\n\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -65,7 +108,9 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("--end", required=True, type=_date, help="last day (YYYY-MM-DD)")
     predict.add_argument("--output", required=True, type=Path, help="netCDF file to write")
     predict.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
-    predict.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    predict.add_argument(
+        "--threads", type=_positive_int, default=None, help="torch CPU threads (>= 1)"
+    )
     predict.add_argument(
         "--prediction",
         choices=["windows", "sequence"],
@@ -88,9 +133,10 @@ def predict_command(arguments: argparse.Namespace) -> None:
     from camels_lstm.packages.package import read_package
     from camels_lstm.packages.predict import predict_package
 
+    check_output_path(arguments)
     if arguments.threads:
         torch.set_num_threads(arguments.threads)
-    basins = arguments.basins or read_basin_list(arguments.basin_file)
+    basins = arguments.basins or read_basin_list(arguments.basin_file, "--basin-file")
     started = time.perf_counter()
     package = read_package(arguments.package)
     logger.info(

@@ -207,19 +207,41 @@ def write_package(
     return path
 
 
-def _verified_files(path: Path) -> dict[str, bytes]:
-    """Every file of the package, checked against the manifest (format, sha256, no extras)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            contents = {name: archive.read(name) for name in archive.namelist()}
-    except FileNotFoundError:
-        raise PackageError(f"model package {path} does not exist") from None
-    except (zipfile.BadZipFile, OSError) as error:
-        raise PackageError(f"model package {path}: not a readable zip file ({error})") from None
-    if MANIFEST not in contents:
+# The largest file a package may hold (the weights of an LSTM of hidden 1024 are ~20 MB) and its
+# manifest: a member declared larger, or inflating past what its manifest entry says, is refused
+# before it is read into memory.
+MAX_MEMBER_BYTES = 256 * 2**20
+MAX_MANIFEST_BYTES = 2**20
+
+
+def _read_member(path: Path, archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """The bytes of member ``name``, read in pieces and refused once past ``limit`` bytes (its
+    declared size in the zip directory is checked first; the actual inflated size too)."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise PackageError(
+            f"model package {path}: {name} inflates to {info.file_size:,} bytes, more than the "
+            f"{limit:,} its manifest or the format allows; the package was altered"
+        )
+    pieces, size = [], 0
+    with archive.open(info) as member:
+        while piece := member.read(2**20):
+            size += len(piece)
+            if size > limit:
+                raise PackageError(
+                    f"model package {path}: {name} inflates past {limit:,} bytes; the package "
+                    "was altered"
+                )
+            pieces.append(piece)
+    return b"".join(pieces)
+
+
+def _checked_manifest(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
+    names = archive.namelist()
+    if MANIFEST not in names:
         raise PackageError(f"model package {path}: no {MANIFEST}; not a camels_lstm package")
     try:
-        manifest = json.loads(contents.pop(MANIFEST))
+        manifest = json.loads(_read_member(path, archive, MANIFEST, MAX_MANIFEST_BYTES))
     except ValueError as error:
         raise PackageError(f"model package {path}: {MANIFEST} is not JSON ({error})") from None
     found = manifest.get("format") if isinstance(manifest, dict) else None
@@ -230,37 +252,106 @@ def _verified_files(path: Path) -> dict[str, bytes]:
             "written by a newer version needs that version)"
         )
     listed = manifest.get("files", {})
-    unlisted = sorted(set(contents) - set(listed))
-    absent = sorted(set(listed) - set(contents))
+    contents = set(names) - {MANIFEST}
+    unlisted, absent = sorted(contents - set(listed)), sorted(set(listed) - contents)
     if unlisted or absent:
         raise PackageError(
             f"model package {path}: files not in the manifest {unlisted}, listed but absent "
             f"{absent}; the package was altered"
         )
     for name, expected in listed.items():
-        digest = hashlib.sha256(contents[name]).hexdigest()
-        if digest != expected["sha256"]:
+        declared = expected.get("bytes") if isinstance(expected, dict) else None
+        if (
+            name.startswith("/")
+            or ".." in name.split("/")
+            or not isinstance(declared, int)
+            or not 0 <= declared <= MAX_MEMBER_BYTES
+            or not isinstance(expected.get("sha256"), str)
+        ):
             raise PackageError(
-                f"model package {path}: checksum of {name} fails (sha256 {digest}, manifest "
-                f"{expected['sha256']}); the package is damaged or was altered"
+                f"model package {path}: manifest entry {name!r} is not a file name inside the "
+                f"package with its sha256 and a size of at most {MAX_MEMBER_BYTES:,} bytes "
+                f"({expected!r}); the package was altered"
             )
+    return manifest
+
+
+def _verified_files(path: Path) -> dict[str, bytes]:
+    """Every file of the package, checked against the manifest (format, names, sizes, sha256, no
+    extras) before and while it is read: no member is read past the size the manifest gives."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            listed = _checked_manifest(path, archive)["files"]
+            contents = {}
+            for name, expected in listed.items():
+                body = _read_member(path, archive, name, expected["bytes"])
+                digest = hashlib.sha256(body).hexdigest()
+                if len(body) != expected["bytes"] or digest != expected["sha256"]:
+                    raise PackageError(
+                        f"model package {path}: checksum of {name} fails (sha256 {digest}, "
+                        f"{len(body):,} bytes; manifest {expected['sha256']}, "
+                        f"{expected['bytes']:,} bytes); the package is damaged or was altered"
+                    )
+                contents[name] = body
+    except FileNotFoundError:
+        raise PackageError(f"model package {path} does not exist") from None
+    except (zipfile.BadZipFile, OSError) as error:
+        raise PackageError(f"model package {path}: not a readable zip file ({error})") from None
     return contents
+
+
+def _member_file(path: Path, files: Mapping[str, bytes], member: str, name: str) -> bytes:
+    key = f"members/{member}/{name}"
+    if key not in files:
+        raise PackageError(
+            f"model package {path}: member {member!r} of {DESCRIPTION} has no {key} in the "
+            "package; the package was altered"
+        )
+    return files[key]
+
+
+def _member_model(
+    path: Path, description: Mapping[str, Any], member: str, weights: bytes, scalers: Scalers
+) -> torch.nn.Module:
+    """The member's network, its settings checked against its weights before it is built."""
+    name = f"members/{member}/weights.pt"
+    try:
+        state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
+    except Exception as error:  # any unreadable file: say which member of which package
+        raise PackageError(
+            f"model package {path}: {name} is not a weights file torch can read ({error})"
+        ) from None
+    experiment = description["experiment"]
+    head = state.get("head.weight") if isinstance(state, dict) else None
+    hidden = experiment.get("hidden_size")
+    if head is None or not isinstance(hidden, int) or head.shape[-1] != hidden:
+        raise PackageError(
+            f"model package {path}: {DESCRIPTION} gives hidden_size {hidden!r}, but {name} holds "
+            f"a network of hidden size {None if head is None else head.shape[-1]}; the package "
+            "was altered"
+        )
+    try:
+        model = build_model(
+            experiment,
+            n_dynamic=len(scalers.dynamic_inputs),
+            n_static=len(scalers.static_attributes),
+        )
+        model.load_state_dict(state)
+    except (KeyError, ValueError, TypeError, RuntimeError) as error:
+        raise PackageError(
+            f"model package {path}: the settings in {DESCRIPTION} do not build the network of "
+            f"{name} ({str(error).splitlines()[0]})"
+        ) from None
+    return model
 
 
 def _read_format_1(path: Path, files: Mapping[str, bytes]) -> ModelPackage:
     description = json.loads(files[DESCRIPTION])
     members: dict[str, TrainedModel] = {}
     for member, seed in description["members"].items():
-        scalers = scalers_from_json(json.loads(files[f"members/{member}/scalers.json"]))
-        state = torch.load(
-            io.BytesIO(files[f"members/{member}/weights.pt"]), map_location="cpu", weights_only=True
-        )
-        model = build_model(
-            description["experiment"],
-            n_dynamic=len(scalers.dynamic_inputs),
-            n_static=len(scalers.static_attributes),
-        )
-        model.load_state_dict(state)
+        scalers = scalers_from_json(json.loads(_member_file(path, files, member, "scalers.json")))
+        weights = _member_file(path, files, member, "weights.pt")
+        model = _member_model(path, description, member, weights, scalers)
         members[member] = TrainedModel(
             model=model.eval(),
             scalers=scalers,
