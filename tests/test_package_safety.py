@@ -81,9 +81,9 @@ def test_a_file_writer_never_replaces_a_folder(tmp_path):
     folder = tmp_path / "store.zarr"
     folder.mkdir()
     (folder / "chunk").write_text("data")
-    with pytest.raises(IsADirectoryError, match="is a directory: not replacing it"):
-        with atomic_path(folder) as temporary:
-            temporary.write_text("a file")
+    refused = pytest.raises(IsADirectoryError, match="is a directory: not replacing it")
+    with refused, atomic_path(folder) as temporary:
+        temporary.write_text("a file")
     assert (folder / "chunk").read_text() == "data"
 
 
