@@ -81,3 +81,17 @@ def test_hybrid_is_compared_with_the_plain_regional_lstm_without_a_per_basin_lst
         "Over the 5 basins shared by all experiments, hybrid (the regional LSTM with inputs from "
         "conceptual_per_basin) reaches 0.75 against 0.72 of regional."
     )
+
+
+def test_a_small_run_whose_regional_lstm_loses_says_why() -> None:
+    roles = {k: v for k, v in _sample_roles().items() if k in ("single_basin", "regional")}
+    losing = {"single_basin": _curve(0.70, n=13), "regional": _curve(0.61, n=13)}
+    sentence = scope_contrast_sentence(losing, roles)
+    assert "the LSTM loses 0.09" in sentence
+    assert "with only 13 basins the regional LSTM has little more to learn from" in sentence
+    assert "too small to show the gain of one model for all basins" in sentence
+    # Not said where the regional LSTM wins, nor on a run of many basins.
+    winning = {"single_basin": _curve(0.61, n=13), "regional": _curve(0.70, n=13)}
+    assert "too small" not in scope_contrast_sentence(winning, roles)
+    large = {"single_basin": _curve(0.70, n=150), "regional": _curve(0.61, n=150)}
+    assert "too small" not in scope_contrast_sentence(large, roles)
