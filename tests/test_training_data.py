@@ -224,6 +224,7 @@ def test_a_span_read_once_gives_each_period_as_the_store_does(tmp_path, monkeypa
     """Issue 16: a per-basin job reads the store once (read_span) and takes its training,
     validation and test periods from that read: the same arrays, warm-up cut where the store
     starts as there; a period the span lacks is read from the store."""
+    from camels_lstm.data import store_reader  # load_period imports its reader from there
     from camels_lstm.training import data
 
     store = write_synthetic_store(tmp_path / "store.zarr", start="2000-01-01", days=200)
@@ -236,12 +237,14 @@ def test_a_span_read_once_gives_each_period_as_the_store_does(tmp_path, monkeypa
     span = data.read_span(store, basins, INPUTS, periods.values(), seq_length=10)
     assert span.starts_with_store
     reads = []
-    monkeypatch.setattr(data, "load_timeseries", lambda *a, **k: reads.append(a) or None)
+    monkeypatch.setattr(store_reader, "load_timeseries", lambda *a, **k: reads.append(a) or None)
     for name, period in periods.items():
         from_span = load_period(span, basins, INPUTS, period, seq_length=10)
         monkeypatch.undo()
         from_store = load_period(store, basins, INPUTS, period, seq_length=10)
-        monkeypatch.setattr(data, "load_timeseries", lambda *a, **k: reads.append(a) or None)
+        monkeypatch.setattr(
+            store_reader, "load_timeseries", lambda *a, **k: reads.append(a) or None
+        )
         np.testing.assert_array_equal(from_span.dates, from_store.dates, err_msg=name)
         assert from_span.period_start_index == from_store.period_start_index, name
         np.testing.assert_array_equal(from_span.dynamic, from_store.dynamic)

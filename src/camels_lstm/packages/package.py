@@ -284,6 +284,13 @@ def _verified_files(path: Path) -> dict[str, bytes]:
             listed = _checked_manifest(path, archive)["files"]
             contents = {}
             for name, expected in listed.items():
+                inflated = archive.getinfo(name).file_size
+                if inflated != expected["bytes"]:
+                    raise PackageError(
+                        f"model package {path}: checksum of {name} fails: it inflates to "
+                        f"{inflated:,} bytes, its manifest says {expected['bytes']:,}; the "
+                        "package is damaged or was altered"
+                    )
                 body = _read_member(path, archive, name, expected["bytes"])
                 digest = hashlib.sha256(body).hexdigest()
                 if len(body) != expected["bytes"] or digest != expected["sha256"]:
