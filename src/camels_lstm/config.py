@@ -18,16 +18,10 @@ import yaml
 
 from camels_lstm.conceptual.spec import check_hybrid_inputs, check_model_names, is_conceptual
 from camels_lstm.data.catalogue import ATTRIBUTE_NAMES, known_gauge_ids
-from camels_lstm.learning_curves.design import (
-    LearningCurveError,
-    cell_experiment,
-    check_study,
-    study_train_period,
-    train_window,
-)
+from camels_lstm.learning_curves.design import LearningCurveError, cell_experiment, check_study
 from camels_lstm.training.finetune import check_finetune_seeds, inherit_base_settings
 from camels_lstm.training.folds import check_fold_settings
-from camels_lstm.training.sequence_training import check_sequence_training
+from camels_lstm.training.sequence_training import sequence_training_problems
 
 PERIOD_NAMES = ("train", "validation", "test")
 # Pairs of periods that must not share a day unless listed in the config key
@@ -235,9 +229,7 @@ def _check_periods(
 
 
 def read_basin_list(path: str | Path, source: str = "config key 'basins'") -> list[str]:
-    """Read a basin list file: one gauge id per line, '#' comments and blank lines ignored, a
-    UTF-8 byte-order mark at its start dropped. ``source``: how the user named the file, for
-    the messages (the config key, or a command-line option)."""
+    """Gauge ids, one per line ('#' comments, blank lines, a leading byte-order mark ignored)."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{source}: basin list file {path} does not exist")
@@ -346,38 +338,6 @@ def _check_learning_curves(
                 ) from None
 
 
-def _sequence_training_problems(config: Mapping[str, Any]) -> list[str]:
-    """``predict_last_n`` of every LSTM experiment, search candidate and learning-curve study
-    against the model, the loss and the training periods it trains on."""
-    problems: list[str] = []
-    train = config["periods"]["train"]
-    for name, experiment in config["experiments"].items():
-        if is_conceptual(experiment):
-            continue
-        key = f"experiments.{name}"
-        problems += check_sequence_training(key, experiment, [train])
-        values = ((experiment.get("search_space") or {}).get("parameters") or {}).get(
-            "predict_last_n", []
-        )
-        for value in values:
-            candidate = {**experiment, "predict_last_n": value}
-            problems += check_sequence_training(
-                f"{key}.search_space.parameters", candidate, [train]
-            )
-    for name, study in config["learning_curves"].items():
-        if study["experiment"] not in config["experiments"]:
-            continue
-        shortest = train_window(
-            study_train_period(study, config["periods"]), min(study["train_years"])
-        )
-        problems += check_sequence_training(
-            f"learning_curves.{name}.overrides",
-            cell_experiment(study, config["experiments"]),
-            [shortest],
-        )
-    return list(dict.fromkeys(problems))
-
-
 def _check_data_sources(config: Mapping[str, Any], basins: list[str], workdir: str | Path) -> None:
     """The configured copy or archives can serve the forcing product and periods (data section:
     :mod:`camels_lstm.data.sources`; the extracted tree is checked once it exists)."""
@@ -422,8 +382,7 @@ def validate_config(
     _normalise_learning_rates(config)
     _canonical_order(config, schema, schema)
     compared = config["evaluation"]["compare"] or []
-    unknown_experiments = [name for name in compared if name not in config["experiments"]]
-    if unknown_experiments:
+    if unknown_experiments := [name for name in compared if name not in config["experiments"]]:
         raise ConfigError(
             f"config key 'evaluation.compare': {unknown_experiments} not among the experiments "
             f"{sorted(config['experiments'])}"
@@ -435,7 +394,7 @@ def validate_config(
     _raise_all(check_fold_settings(config["experiments"], len(basins)))
     _raise_all(check_finetune_seeds(config["experiments"]))
     _check_learning_curves(config, schema, basins)
-    _raise_all(_sequence_training_problems(config))
+    _raise_all(sequence_training_problems(config))  # learning-curve studies checked first
     if check_data:
         _check_data_sources(config, basins, workdir)
     return config

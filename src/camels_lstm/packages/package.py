@@ -207,9 +207,8 @@ def write_package(
     return path
 
 
-# The largest file a package may hold (the weights of an LSTM of hidden 1024 are ~20 MB) and its
-# manifest: a member declared larger, or inflating past what its manifest entry says, is refused
-# before it is read into memory.
+# The largest member a package may hold (an LSTM of hidden 1024 is ~20 MB) and its manifest;
+# a member declared larger or inflating past its manifest entry is refused before it is read.
 MAX_MEMBER_BYTES = 256 * 2**20
 MAX_MANIFEST_BYTES = 2**20
 

@@ -64,3 +64,38 @@ def check_sequence_training(
                 f"taken over several days per window (losses that can: {list(SEQUENCE_LOSSES)})"
             )
     return problems
+
+
+def sequence_training_problems(config: Mapping[str, Any]) -> list[str]:
+    """``predict_last_n`` of every LSTM experiment, search candidate and learning-curve study of
+    a validated ``config`` against the model, the loss and the training periods it trains on."""
+    from camels_lstm.conceptual.spec import is_conceptual
+    from camels_lstm.learning_curves.design import cell_experiment, study_train_period, train_window
+
+    problems: list[str] = []
+    train = config["periods"]["train"]
+    for name, experiment in config["experiments"].items():
+        if is_conceptual(experiment):
+            continue
+        key = f"experiments.{name}"
+        problems += check_sequence_training(key, experiment, [train])
+        values = ((experiment.get("search_space") or {}).get("parameters") or {}).get(
+            "predict_last_n", []
+        )
+        for value in values:
+            candidate = {**experiment, "predict_last_n": value}
+            problems += check_sequence_training(
+                f"{key}.search_space.parameters", candidate, [train]
+            )
+    for name, study in config["learning_curves"].items():
+        if study["experiment"] not in config["experiments"]:
+            continue
+        shortest = train_window(
+            study_train_period(study, config["periods"]), min(study["train_years"])
+        )
+        problems += check_sequence_training(
+            f"learning_curves.{name}.overrides",
+            cell_experiment(study, config["experiments"]),
+            [shortest],
+        )
+    return list(dict.fromkeys(problems))
