@@ -252,7 +252,10 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
     basins = (workdir / "config" / "basins_sample.txt").read_text().split()[:BASINS]
     (workdir / "config" / "basins_slurm_test.txt").write_text("\n".join(basins) + "\n")
     config["basins"] = "config/basins_slurm_test.txt"
+    # Sequence-to-one training (the sample's predict_last_n 365 makes an epoch of five basins a
+    # few steps: the cancelled job would finish before it is cancelled).
     tiny = {"epochs": 1, "validate_every": 0, "hidden_size": 8, "seq_length": 30, "seeds": [0]}
+    tiny |= {"predict_last_n": 1, "window_stride": None, "batch_size": 256}
     # The plain LSTM experiments only: the conceptual stage's and the ungauged folds' grouping is
     # checked by the paper config's dry run, their jobs by tests/test_conceptual_workflow.py and
     # tests/test_package_workflow.py; a finetuned experiment would have to follow regional's
