@@ -5,7 +5,7 @@
 The gradients carried back through a long window decay into the subnormal range, where x86
 CPUs compute many times slower; :func:`camels_lstm.training.loop.train_loop` therefore calls
 ``torch.set_flush_denormal(True)``. Each variant runs in a fresh process under the training jobs'
-allocator: 1 warm-up step, then ``--steps`` timed steps (forward, backward and Adam of an
+allocator: 3 warm-up steps, then ``--steps`` timed steps (forward, backward and Adam of an
 ``nn.LSTM`` with a linear head on the last day, random inputs). The baseline is the step without
 flushing, measured in the same run; the load average is printed before and after.
 """
@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,28 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def _worker(args: argparse.Namespace) -> dict:
     import torch
+    from bench_common import bare_lstm_samples_per_s
 
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(args.flush)
-    torch.manual_seed(0)
-    lstm = torch.nn.LSTM(32, args.hidden, batch_first=True)
-    head = torch.nn.Linear(args.hidden, 1)
-    optimizer = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=1e-3)
-    inputs = torch.randn(args.batch, args.seq_length, 32)
-    target = torch.randn(args.batch)
-
-    def step() -> None:
-        output, _ = lstm(inputs)
-        loss = ((head(output[:, -1]).squeeze(-1) - target) ** 2).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    step()
-    started = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    return {"seconds_per_step": (time.perf_counter() - started) / args.steps}
+    samples_per_s = bare_lstm_samples_per_s(
+        32, args.hidden, args.seq_length, args.batch, args.steps
+    )
+    return {"seconds_per_step": args.batch / samples_per_s}
 
 
 def main() -> None:
