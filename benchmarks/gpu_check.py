@@ -61,7 +61,7 @@ def measure(
     import torch
 
     from camels_lstm.models import build_model
-    from camels_lstm.training.data import WindowGatherer, observed_target_days, select_windows
+    from camels_lstm.training.data import WindowGatherer, select_windows
     from camels_lstm.training.loop import LoopSettings, train_loop
 
     device = torch.device(device_name)
@@ -69,10 +69,9 @@ def measure(
     warm_up = seq_length - 1
     dynamic, streamflow, static = _inputs(n_basins, warm_up + TRAIN_DAYS, device)
     basin, day = select_windows(dynamic, streamflow, seq_length, warm_up, last_n, last_n)
-    observed = observed_target_days(streamflow, basin, day, last_n) if last_n > 1 else None
     gatherer = WindowGatherer(
         torch.from_numpy(dynamic).to(device), static if settings["n_static"] else static[:, :0],
-        torch.from_numpy(streamflow).to(device), basin, day, seq_length, last_n, observed,
+        torch.from_numpy(streamflow).to(device), basin, day, seq_length, last_n,
     )  # fmt: skip
     experiment = {
         "model": "lstm", "hidden_size": settings["hidden_size"],

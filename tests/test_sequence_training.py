@@ -60,9 +60,6 @@ def _series(n_basins=3, n_dates=120, n_inputs=3, seed=0):
 
 def _gatherer(dynamic, streamflow, seq_length, last_n, stride, first_day=0):
     basin, day = select_windows(dynamic, streamflow, seq_length, first_day, last_n, stride)
-    observed = None
-    if last_n > 1:
-        observed = observed_target_days(streamflow, basin, day, last_n)
     return WindowGatherer(
         torch.from_numpy(dynamic),
         torch.zeros(dynamic.shape[0], 0),
@@ -71,7 +68,6 @@ def _gatherer(dynamic, streamflow, seq_length, last_n, stride, first_day=0):
         day,
         seq_length,
         target_days=last_n,
-        observed_targets=observed,
     )
 
 

@@ -262,8 +262,6 @@ class WindowGatherer:
     ``target`` (n_basins, n_dates) normalised streamflow; all on the training device. A window
     ends on its day of ``day_index`` and is ``seq_length - 1 + target_days`` days long; its last
     ``target_days`` days are its targets (1: sequence-to-one, the target is the last day's).
-    ``observed_targets``: the number of observed targets of each window
-    (:func:`observed_target_days`); needed when ``target_days > 1``.
     """
 
     def __init__(
@@ -275,7 +273,6 @@ class WindowGatherer:
         day_index: np.ndarray,
         seq_length: int,
         target_days: int = 1,
-        observed_targets: np.ndarray | None = None,
     ) -> None:
         n_basins, n_dates, n_inputs = dynamic.shape
         device = dynamic.device
@@ -296,9 +293,12 @@ class WindowGatherer:
         self._targets = torch.arange(1 - target_days, 1, device=device)
         self.n_inputs = n_inputs
         self.device = device
-        if target_days > 1 and observed_targets is None:
-            raise ValueError("a gatherer of windows with several targets needs observed_targets")
-        self.observed_targets = observed_targets
+        # Observed targets per window (None: one each, as sequence-to-one samples always have).
+        self.observed_targets = None
+        if target_days > 1:
+            self.observed_targets = observed_target_days(
+                np.asarray(target.cpu()), self.basin_index, self.day_index, target_days
+            )
 
     def __len__(self) -> int:
         return int(self._basin_index.shape[0])

@@ -8,7 +8,6 @@ import torch
 from camels_lstm.training.data import (
     PeriodArrays,
     WindowGatherer,
-    observed_target_days,
     select_samples,
     select_windows,
 )
@@ -60,7 +59,6 @@ class PeriodTensors:
         self.dates = arrays.dates
         self.period_start_index = arrays.period_start_index
         self.streamflow_mm_per_day = arrays.streamflow_mm_per_day
-        observed_targets = None
         if predict_last_n == 1 and window_stride == 1:
             self.basin_index, self.day_index = select_samples(
                 arrays.dynamic,
@@ -80,10 +78,6 @@ class PeriodTensors:
                 predict_last_n,
                 window_stride,
             )
-            if predict_last_n > 1:
-                observed_targets = observed_target_days(
-                    arrays.streamflow_mm_per_day, self.basin_index, self.day_index, predict_last_n
-                )
         normalised = scalers.normalise_inputs(arrays.dynamic, in_place=True)
         dynamic = torch.from_numpy(normalised).to(device)
         target = torch.from_numpy(scalers.normalise_streamflow(arrays.streamflow_mm_per_day))
@@ -97,7 +91,6 @@ class PeriodTensors:
             self.day_index,
             seq_length,
             target_days=predict_last_n,
-            observed_targets=observed_targets,
         )
 
     def observed(self) -> np.ndarray:
