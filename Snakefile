@@ -17,6 +17,7 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [LIBRARY, os.getenv("PYTHONPATH")]))
 )
 from camels_lstm.config import validate_config
+from camels_lstm.workflow.resources import needs_memory_budget, workstation_memory_budget_mb
 
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of
 # being merged into it, which would mix the sample's downloads and experiments into a full run).
@@ -31,6 +32,14 @@ validate_config(
     Path(workflow.basedir) / "workflow/schemas/config.schema.yaml",
     check_data=True,
 )
+
+# A local run (`snakemake --cores 8`) shares 2/3 of the machine's memory between its concurrent
+# jobs (each declares mem_mb), unless --resources mem_mb=N gives another budget. A cluster run
+# (`snakemake --profile slurm`) gets none: each job asks SLURM for its own memory.
+if workflow.is_main_process and needs_memory_budget(
+    workflow.local_exec, workflow.global_resources
+):
+    workflow.register_resource("mem_mb", workstation_memory_budget_mb())
 
 
 include: "rules/common.smk"

@@ -7,11 +7,13 @@ Sequence-to-sequence (``predict_last_n`` N > 1): on the last N days of each wind
 ``forward_sequence`` (the state carried through the window), every observed day weighted alike
 (NSE*: by its basin's weight); an epoch's sample count and speed count observed target days.
 
-Subnormal floats are flushed to zero while training (:func:`torch.set_flush_denormal`): the
-gradients carried back through a long window decay into the subnormal range, where x86 CPUs
-compute 10-20 times slower (an LSTM of hidden 256 over 270 days: 0.8 instead of 13 s per batch
-of 256 here; benchmarks/README.md, "Sequence-to-sequence training"). The values flushed are below
-1e-38, far below anything a weight update can resolve.
+Subnormal floats are flushed to zero in every training thread
+(:mod:`camels_lstm.training.subnormals`, set when this module is imported): the gradients carried
+back through a long window decay into the subnormal range, where x86 CPUs compute 10-20 times
+slower (an LSTM of hidden 256 over 270 days: 0.8 instead of 13 s per batch of 256 here;
+benchmarks/README.md, "Sequence-to-sequence training"). The values flushed are below 1e-38, far
+below anything a weight update can resolve. Where a thread escaped it (the process ran parallel
+torch work before importing this module), the log says so.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from camels_lstm.training.checkpoint import (
 from camels_lstm.training.data import Batch, WindowGatherer
 from camels_lstm.training.losses import LOSSES
 from camels_lstm.training.optimizers import OPTIMIZERS
+from camels_lstm.training.subnormals import flush_subnormals, subnormals_flushed_in_every_thread
 
 logger = logging.getLogger(__name__)
 # Within an epoch longer than this, the log says every this many seconds how far it is.
@@ -160,7 +163,13 @@ def train_loop(
             f"the gatherer's windows have {gatherer.target_days} target days, the settings "
             f"predict_last_n {settings.predict_last_n}"
         )
-    torch.set_flush_denormal(True)
+    if flush_subnormals() and not subnormals_flushed_in_every_thread():
+        logger.warning(
+            "subnormal floats are not flushed to zero in all of torch's %d threads (parallel "
+            "torch work ran before camels_lstm.training.loop was imported): training on CPU "
+            "may run 10 times slower once gradients get small",
+            torch.get_num_threads(),
+        )
     device = gatherer.device
     loss_function = LOSSES[settings.loss]
     optimizer = OPTIMIZERS[settings.optimizer](

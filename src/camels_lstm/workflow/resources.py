@@ -8,6 +8,7 @@ regional job over 13 basins at about 850 MB; the estimate stays above both (test
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,3 +52,24 @@ CONCEPTUAL_PER_BASIN_MB = 3
 def conceptual_mem_mb(n_basins: int) -> int:
     """Memory (MB) of a calibration or simulation job of a conceptual model on ``n_basins``."""
     return CONCEPTUAL_INTERPRETER_MB + CONCEPTUAL_PER_BASIN_MB * n_basins
+
+
+# Fraction of the machine's memory that the jobs of a local run may hold at once.
+WORKSTATION_MEMORY_FRACTION = 2 / 3
+# Names under which a user may already have given a memory budget (--resources mem_mb=N).
+MEMORY_RESOURCE_NAMES = frozenset({"mem_mb", "mem_mib", "mem_gb", "mem"})
+
+
+def workstation_memory_budget_mb(total_memory_bytes: int | None = None) -> int:
+    """Memory budget (MB) shared by the concurrent jobs of a local run: 2/3 of the machine's
+    physical memory (``total_memory_bytes``, read from the system when None). Snakemake starts
+    no job that would take the sum of running jobs' ``mem_mb`` over it."""
+    if total_memory_bytes is None:
+        total_memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(1024, int(total_memory_bytes * WORKSTATION_MEMORY_FRACTION) // 10**6)
+
+
+def needs_memory_budget(local_execution: bool, given_resources: Iterable[str]) -> bool:
+    """A local run gets :func:`workstation_memory_budget_mb` unless the user gave a memory
+    budget; a cluster run gets none (each job asks the scheduler for its own memory)."""
+    return local_execution and not MEMORY_RESOURCE_NAMES & set(given_resources)
