@@ -8,7 +8,6 @@ same values. The workstation's memory budget is set by the Snakefile for local r
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -54,9 +53,9 @@ def test_profile_name_slurm_in_the_repository_root_is_the_workflows_profile(
     monkeypatch.chdir(REPO_ROOT)
     found = get_profile_dir("slurm")
     assert found is not None
-    folder, config_file = found
+    _, config_file = found
     assert config_file.resolve() == (REPO_ROOT / "profiles/slurm/config.yaml").resolve()
-    assert os.readlink(REPO_ROOT / "slurm") == "profiles/slurm"  # relative: survives a clone
+    assert (REPO_ROOT / "slurm").readlink() == Path("profiles/slurm")  # relative: survives a clone
 
 
 def test_memory_budget_is_two_thirds_of_the_machine_for_local_runs_only() -> None:

@@ -30,6 +30,4 @@ def test_the_check_sees_a_worker_thread_started_before_the_flags_were_set() -> N
     if not flushed_everywhere("import camels_lstm.training.subnormals"):
         pytest.skip("this CPU cannot flush subnormals")
     # torch.set_flush_denormal after the first parallel operation: the worker keeps its flags
-    assert not flushed_everywhere(
-        PARALLEL_WORK, "torch.set_flush_denormal(True)", PARALLEL_WORK
-    )
+    assert not flushed_everywhere(PARALLEL_WORK, "torch.set_flush_denormal(True)", PARALLEL_WORK)
