@@ -9,14 +9,19 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
+# This file's folder: the workflow's own scripts, schemas, library and sample, also when another
+# project uses it as a module (`module ...: snakefile: ...`, docs/deploy.md); the user's paths
+# (config, basin lists, camels.dir) stay relative to the folder where snakemake runs.
+WORKFLOW_DIR = Path(str(workflow.current_basedir))
 # The library is importable here and in the scripts' own interpreters (and, with --sdm conda,
 # their own environments) without being installed.
-LIBRARY = str(Path(workflow.basedir) / "src")
+LIBRARY = str(WORKFLOW_DIR / "src")
 sys.path.insert(0, LIBRARY)
 os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [LIBRARY, os.getenv("PYTHONPATH")]))
 )
 from camels_lstm.config import validate_config
+from camels_lstm.workflow.user_paths import resolve_shipped_inputs
 from camels_lstm.workflow.resources import needs_memory_budget, workstation_memory_budget_mb
 
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of
@@ -26,10 +31,12 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
+# Used as a module from another folder: the sample and basin lists it ships are found here.
+config.update(resolve_shipped_inputs(config, WORKFLOW_DIR))
 # check_data: refuse at start a forcing product or period the configured data cannot serve.
 validate_config(
     config,
-    Path(workflow.basedir) / "workflow/schemas/config.schema.yaml",
+    WORKFLOW_DIR / "workflow/schemas/config.schema.yaml",
     check_data=True,
 )
 

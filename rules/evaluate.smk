@@ -137,6 +137,7 @@ rule compute_metrics:
 rule summarise_metrics:
     input:
         metrics=PLAN.metrics_files(),
+        attributes=paths.STATIC_ATTRIBUTES,
     output:
         summary=report(
             paths.SUMMARY,
@@ -156,5 +157,7 @@ rule summarise_metrics:
         mem_mb=1024,
     params:
         experiments=list(EXPERIMENTS),
+        settings=EXPERIMENTS,
+        basins=BASINS,
     script:
         "../workflow/scripts/summarise_metrics.py"

@@ -287,10 +287,12 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
 
 
 def snakemake_command(workdir: Path, configfile: Path, *extra: str) -> list[str]:
+    """`snakemake --profile slurm ...` as a cluster user types it: in the test's copy of the
+    workflow the name `slurm` links to profiles/slurm-test, the test cluster's profile."""
     return [
         *SNAKEMAKE,
-        "--workflow-profile",
-        "profiles/slurm-test",
+        "--profile",
+        "slurm",
         "--configfile",
         str(configfile.relative_to(workdir)),
         *extra,
@@ -509,6 +511,7 @@ def slurm_runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
             "apt-get under CI=true or CAMELS_INSTALL_SLURM=1"
         )
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm") / "workflow")
+    (workdir / "slurm").symlink_to("profiles/slurm-test")  # the repository's: profiles/slurm
     try:
         with local_slurm(install=True, start_timeout_s=timeout_s(START_TIMEOUT_S)) as cluster:
             return run_the_workflow(cluster, workdir)
@@ -586,6 +589,22 @@ def test_every_job_ran_as_a_slurm_job_with_its_log(slurm_runs: Runs) -> None:
     assert set(completed) <= set(logs)
     for job_id in completed:
         assert "Finished jobid" in logs[job_id].read_text(errors="replace")
+
+
+@pytest.mark.slurm
+def test_no_workstation_setting_reaches_the_cluster_run(slurm_runs: Runs) -> None:
+    runs = finished(slurm_runs)
+    output = runs.fixed.stdout
+    assert "Using profile slurm and workflow specific profile profiles/default" in output
+    # no memory budget (a local run's 2/3 of RAM) and the cluster profile's job limit
+    resources = re.search(r"^Provided resources: (.*)$", output, re.MULTILINE)
+    assert resources is None or "mem" not in resources.group(1), resources.group(0)
+    assert re.search(r"^Provided remote nodes: 8$", output, re.MULTILINE), tail(output, 40)
+    # a job without a runtime of its own gets the cluster profile's default-resources
+    # (profiles/slurm-test: runtime 10 * attempt), not a workstation default
+    (attributes,) = jobs_of(runs, "rule_normalise_static_attributes", "COMPLETED")
+    assert attributes.time_limit == "00:10:00"
+    assert megabytes(attributes.memory) == 500
 
 
 @pytest.mark.slurm

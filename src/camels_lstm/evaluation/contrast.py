@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from camels_lstm.evaluation.caveats import FEW_BASINS_FOR_REGIONAL
+
 if TYPE_CHECKING:
     from camels_lstm.plots.nse_cdf import CdfCurve
 
@@ -16,7 +18,6 @@ if TYPE_CHECKING:
 # Fewer basins than this, and a regional LSTM behind the per-basin one: the caption says that the
 # run is too small to show what one model for all basins gains (Kratzert et al. 2019 show it on
 # 531 basins; this workflow's CPU run of config/camels_us_531_cpu_paper.yaml: median 0.738).
-FEW_BASINS_FOR_REGIONAL = 100
 TOO_FEW_BASINS = (
     "with only {n} basins the regional LSTM has little more to learn from than each per-basin "
     "model, so this run is too small to show the gain of one model for all basins that Kratzert "

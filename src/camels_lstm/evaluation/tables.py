@@ -28,6 +28,7 @@ SUMMARY_COLUMNS = (
     "median_nse",
     "mean_nse",
     "basins_nse_below_0",
+    "caveat",
 )
 
 
@@ -82,12 +83,17 @@ def shared_basins(tables: Mapping[str, pd.DataFrame], member: str = ENSEMBLE) ->
     return sorted(set.intersection(*sets)) if sets else []
 
 
-def summarise(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """NSE statistics per experiment and member on the basins all experiments share.
+def summarise(
+    tables: Mapping[str, pd.DataFrame], caveats: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """NSE statistics per experiment and member on the basins all experiments share, with the
+    experiment's ``caveats`` (:func:`camels_lstm.evaluation.caveats.experiment_caveat`; "" where
+    none).
 
     Members are the ensemble and each seed; only basins with a valid ensemble NSE in every
     experiment (and a valid NSE for that member) are counted.
     """
+    caveats = caveats or {}
     shared = shared_basins(tables)
     rows = []
     for experiment, table in tables.items():
@@ -103,6 +109,7 @@ def summarise(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                     "median_nse": float(nse.median()) if nse.size else np.nan,
                     "mean_nse": float(nse.mean()) if nse.size else np.nan,
                     "basins_nse_below_0": int((nse < 0).sum()),
+                    "caveat": caveats.get(experiment, ""),
                 }
             )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
