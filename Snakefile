@@ -22,7 +22,10 @@ os.environ.update(
 )
 from camels_lstm.config import validate_config
 from camels_lstm.workflow.user_paths import resolve_shipped_inputs
-from camels_lstm.workflow.resources import needs_memory_budget, workstation_memory_budget_mb
+from camels_lstm.workflow.resources import (
+    needs_memory_budget,
+    workstation_memory_budget_mb,
+)
 
 # The embedded sample is the default; a --configfile on the command line replaces it (instead of
 # being merged into it, which would mix the sample's downloads and experiments into a full run).
