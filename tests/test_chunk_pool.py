@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,7 +89,8 @@ _BUILD = textwrap.dedent(
     convert = timeseries_store.write_chunk
 
     def slow_chunk(job):
-        if any(files.basin == "01022500" for files in job.basins):
+        slow = not os.environ.get("CAMELS_TEST_NO_SLOW_CHUNK")
+        if slow and any(files.basin == "01022500" for files in job.basins):
             pid_file.write_text(str(os.getpid()))
             time.sleep(600)
         return convert(job)
@@ -135,3 +137,58 @@ def test_killing_a_conversion_worker_stops_the_store_build_at_once(tmp_path: Pat
     assert "was killed by signal SIGKILL" in stderr
     assert "chunk 2 of 3 (store rows 1-1, 1 basin(s): 01022500)" in stderr
     assert not out.exists() or not any(out.iterdir()), "store or staging folder left behind"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_killing_the_store_build_kills_its_workers_and_the_rerun_cleans_up(
+    tmp_path: Path,
+) -> None:
+    out, pid_file = tmp_path / "out", tmp_path / "worker.pid"
+    script = _BUILD.format(tests=str(REPO_ROOT / "tests"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), *sys.path])}
+    command = [sys.executable, "-c", script, str(tmp_path / "camels"), str(out), str(pid_file)]
+    build = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + timeout_s(120)
+        while not pid_file.exists() or not pid_file.read_text():
+            if build.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the slow worker never started", pytrace=False)
+            time.sleep(0.05)
+        worker = int(pid_file.read_text())
+        os.kill(build.pid, signal.SIGKILL)  # the main process, as an OOM kill or kill -9 would
+        build.wait(timeout=timeout_s(30))
+        deadline = time.monotonic() + timeout_s(60)
+        while _alive(worker):
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"conversion worker {worker} still running {timeout_s(60):.0f} s after its "
+                    "main process was killed (an orphan holding the staging folder's lock)",
+                    pytrace=False,
+                )
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+    assert list(out.glob(".camels_us.zarr.tmp-*")), "the kill left no staging folder to clean"
+    # the rerun (no slow chunk this time) removes the dead writer's staging folder
+    pid_file.write_text("")
+    rerun = subprocess.run(
+        [*command[:-1], str(tmp_path / "no-slow-chunk" / "pid")],
+        env={**env, "CAMELS_TEST_NO_SLOW_CHUNK": "1"},
+        capture_output=True, text=True, timeout=timeout_s(300),
+    )  # fmt: skip
+    assert rerun.returncode == 0, tail(rerun.stderr)
+    assert (out / "camels_us.zarr").is_dir()
+    assert not list(out.glob(".camels_us.zarr.tmp-*"))

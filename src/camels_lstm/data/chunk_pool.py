@@ -9,14 +9,19 @@ that died; ``concurrent.futures`` fails, but cannot tell which task the dead wor
 
 An exception raised by the work itself (a file that cannot be parsed, a date-span mismatch)
 reaches the caller as the same exception, with the worker's traceback as its cause, as with
-``multiprocessing.Pool``. A worker whose main process dies sees its pipe close and exits.
+``multiprocessing.Pool``. A worker dies with its main process: on Linux the kernel kills it
+when the main process dies (``PR_SET_PDEATHSIG``; a ``kill -9`` of the main process would
+otherwise leave a busy worker converting its chunk, holding the staging folder's lock that the
+rerun needs to clean up); elsewhere it exits when it finds its pipe closed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
 import signal
 import sys
@@ -78,9 +83,29 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
-def _worker(connection: multiprocessing.connection.Connection, work: Callable[[Any], Any]) -> None:
+# prctl(2) option: the signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux); exit now if the
+    parent has already gone (it died before the request took effect)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _worker(
+    connection: multiprocessing.connection.Connection,
+    work: Callable[[Any], Any],
+    parent_pid: int,
+) -> None:
     """Worker loop: receive (index, job), send back (index, True, result) or (index, False,
     (exception, traceback text)); stop on None or when the main process has gone."""
+    die_with_parent(parent_pid)
     try:
         while True:
             try:
@@ -108,7 +133,7 @@ def _worker(connection: multiprocessing.connection.Connection, work: Callable[[A
 class _Worker:
     def __init__(self, context: Any, work: Callable[[Any], Any]) -> None:
         self.connection, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker, args=(child, work), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, work, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.job: int | None = None  # index of the job it holds
