@@ -71,3 +71,39 @@ def test_process_age_counts_from_the_process_start() -> None:
     assert age is not None
     assert age >= time.monotonic() - _MODULE_LOADED - 0.02
     assert age <= float(Path("/proc/uptime").read_text().split()[0])
+
+
+def _calibration_attempt(output: Path, log: Path, *, die: bool) -> int:
+    """workflow/scripts/calibrate_conceptual.py as Snakemake runs it, its calibration replaced
+    by one that logs a line and then is killed (``die``) or writes its output."""
+    script = Path(__file__).parents[1] / "workflow" / "scripts" / "calibrate_conceptual.py"
+    code = (
+        "import logging, os, runpy, signal\n"
+        "from pathlib import Path\n"
+        "from types import SimpleNamespace as S\n"
+        "import camels_lstm.conceptual.jobs as jobs\n"
+        "def calibrate(**job):\n"
+        "    logging.getLogger('camels_lstm.conceptual')"
+        f".info({'run 700 of 2000' if die else 'done'!r})\n"
+        + ("    os.kill(os.getpid(), signal.SIGKILL)\n" if die else "")
+        + "    Path(job['output_path']).write_text('{}')\n"
+        "jobs.calibrate_job = calibrate\n"
+        f"snakemake = S(output=S(calibration={str(output)!r}), log=[{str(log)!r}], "
+        "input=S(store='store.zarr'), wildcards=S(experiment='conceptual_per_basin'), "
+        "params=S(settings={}, basins=['01022500'], train_period={}))\n"
+        f"runpy.run_path({str(script)!r}, init_globals={{'snakemake': snakemake}})\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], check=False).returncode
+
+
+def test_a_killed_calibrations_lines_open_the_log_of_its_rerun(tmp_path: Path) -> None:
+    output = tmp_path / "results" / "01022500" / "calibration.json"
+    output.parent.mkdir(parents=True)
+    log = tmp_path / "logs" / "01022500.log"
+    assert _calibration_attempt(output, log, die=True) != 0
+    log.unlink()  # Snakemake removes a job's log before it reruns the job
+    assert _calibration_attempt(output, log, die=False) == 0
+    text = log.read_text()
+    assert text.index("run 700 of 2000") < text.index(ATTEMPT) < text.index("done")
+    # succeeded: the history is gone, so a later, new calibration starts a fresh log
+    assert output.exists() and not script_logging.attempts_path(output).exists()

@@ -8,8 +8,10 @@ file alone says what failed.
 Snakemake deletes a job's log files before it starts the job (``Job.remove_existing_output``),
 so appending to the log alone cannot keep the lines of an attempt that was killed. A resumable
 job (training: the checkpoint lets a rerun continue) therefore also passes ``history_path``, a
-file beside its checkpoint that Snakemake does not know: every line goes there too, and a new
-attempt first copies that history into its fresh log, then marks where it starts
+file beside its checkpoint that Snakemake does not know (a calibration, which starts afresh: a
+hidden file beside its output, :func:`attempts_path`, removed once it succeeds): every line goes
+there too, and a new attempt first copies that history into its fresh log, then marks where it
+starts
 (:data:`ATTEMPT_MARKER`). The log of a job killed and rerun thus tells the story of every
 attempt. A log that Snakemake left in place (a run outside Snakemake) is appended to.
 """
@@ -102,3 +104,24 @@ def setup(
 
     sys.excepthook = log_uncaught
     return logger
+
+
+def attempts_path(output_path: str | Path) -> Path:
+    """The log history (``history_path`` of :func:`setup`) of a job that has no checkpoint but
+    whose killed attempts should still show in the log of its rerun (the conceptual
+    calibrations): a hidden file beside its output, removed by :func:`finish_attempts`."""
+    output_path = Path(output_path)
+    return output_path.with_name(f".{output_path.name}.attempts.log")
+
+
+def finish_attempts(history_path: str | Path) -> None:
+    """The job succeeded: stop writing its history and remove it (the log keeps the lines)."""
+    history_path = Path(history_path)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == (
+            history_path.absolute()
+        ):
+            root.removeHandler(handler)
+            handler.close()
+    history_path.unlink(missing_ok=True)
