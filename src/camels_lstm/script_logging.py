@@ -11,9 +11,8 @@ job (training: the checkpoint lets a rerun continue) therefore also passes ``his
 file beside its checkpoint that Snakemake does not know (a calibration, which starts afresh: a
 hidden file beside its output, :func:`attempts_path`, removed once it succeeds): every line goes
 there too, and a new attempt first copies that history into its fresh log, then marks where it
-starts
-(:data:`ATTEMPT_MARKER`). The log of a job killed and rerun thus tells the story of every
-attempt. A log that Snakemake left in place (a run outside Snakemake) is appended to.
+starts (:data:`ATTEMPT_MARKER`). The log of a job killed and rerun thus tells the story of
+every attempt. A log that Snakemake left in place (a run outside Snakemake) is appended to.
 """
 
 from __future__ import annotations
