@@ -131,12 +131,13 @@ def test_training_jobs_ask_for_a_gpu_and_grow_with_attempt() -> None:
 @pytest.mark.workflow
 def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None:
     workdir = copy_workflow(tmp_path / "workflow")
+    (workdir / "slurm").symlink_to("profiles/slurm")  # as in the repository root
     result = run_command(
         [
             *SNAKEMAKE,
             "-n",
-            "--workflow-profile",
-            "profiles/slurm",
+            "--profile",
+            "slurm",
             "--configfile",
             "config/camels_us_531.yaml",
         ],
