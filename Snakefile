@@ -45,9 +45,10 @@ validate_config(
 
 # A local run (`snakemake --cores 8`) shares 2/3 of the machine's memory between its concurrent
 # jobs (each declares mem_mb), unless --resources mem_mb=N gives another budget. A cluster run
-# (`snakemake --profile slurm`) gets none: each job asks SLURM for its own memory.
+# (`snakemake --profile slurm`) gets none: each job asks SLURM for its own memory. The executor
+# is not known while the Snakefile is read; a cluster run is one with remote nodes (--jobs).
 if workflow.is_main_process and needs_memory_budget(
-    workflow.local_exec, workflow.global_resources
+    workflow.nodes is None, workflow.global_resources
 ):
     workflow.register_resource("mem_mb", workstation_memory_budget_mb())
 

@@ -71,5 +71,7 @@ def workstation_memory_budget_mb(total_memory_bytes: int | None = None) -> int:
 
 def needs_memory_budget(local_execution: bool, given_resources: Iterable[str]) -> bool:
     """A local run gets :func:`workstation_memory_budget_mb` unless the user gave a memory
-    budget; a cluster run gets none (each job asks the scheduler for its own memory)."""
+    budget; a cluster run gets none (each job asks the scheduler for its own memory). The
+    Snakefile passes ``workflow.nodes is None``: while it is read, Snakemake has not chosen its
+    executor yet (``workflow.local_exec`` is still True), but a cluster run has remote nodes."""
     return local_execution and not MEMORY_RESOURCE_NAMES & set(given_resources)
