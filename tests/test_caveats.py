@@ -37,6 +37,9 @@ def test_small_regional_runs_few_passes_and_few_snowy_basins_are_named() -> None
     assert experiment_caveat(LSTM | {"scope": "per_basin"}, 13) == ""
     # conceptual models are calibrated: no epochs, no regional-LSTM caveat
     assert experiment_caveat({"scope": "regional", "model": "gr4j_cemaneige"}, 13) == ""
+    finetuned = LSTM | {"scope": "finetune", "base": "regional", "epochs": 1}
+    assert experiment_caveat(finetuned, 13).startswith("finetuned from regional, one LSTM for")
+    assert experiment_caveat(finetuned, 531) == ""  # one epoch on its base is the design
     short = regional | {"epochs": 8}
     assert "8 pass(es)" in experiment_caveat(short, 531)
     # sequence-to-sequence with overlapping windows: each day seen N / stride times per epoch

@@ -21,6 +21,7 @@ MIN_SNOWY_BASINS = 3
 MIN_TRAINING_PASSES = 10
 SNOW_INPUT_SUFFIXES = (".swe",)
 PER_BASIN_SCOPES = ("per_basin",)
+FINETUNE_SCOPE = "finetune"
 
 
 def training_passes(settings: Mapping[str, Any]) -> float:
@@ -81,9 +82,14 @@ def experiment_caveat(
     scope = settings.get("scope")
     if scope == "ungauged":
         found.append(CAVEATS["ungauged"](settings, n_basins))
+    elif scope == FINETUNE_SCOPE:
+        # a few epochs on top of its base by design: only the base's size limits it
+        base = CAVEATS["regional"](settings, n_basins)
+        found.append(f"finetuned from {settings.get('base')}, {base}" if base else "")
     elif scope not in PER_BASIN_SCOPES:
         found.append(CAVEATS["regional"](settings, n_basins))
-    found.append(CAVEATS["epochs"](settings, n_basins))
+    if scope != FINETUNE_SCOPE:
+        found.append(CAVEATS["epochs"](settings, n_basins))
     inputs = settings.get("dynamic_inputs") or []
     snow_input = any(str(name).endswith(SNOW_INPUT_SUFFIXES) for name in inputs)
     if snow_input and snowy_basins is not None and len(snowy_basins) < MIN_SNOWY_BASINS:
