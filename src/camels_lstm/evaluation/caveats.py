@@ -5,8 +5,10 @@ nothing limits it. Pure: the settings, the run's basin count and the snowy basin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from camels_lstm.training.sequence_training import window_stride
 
 # A regional model of fewer basins has little more to learn from than one model per basin
 # (the gain HESS 2019 shows is on 531 basins); camels_lstm.evaluation.contrast says the same.
@@ -20,16 +22,14 @@ MIN_SNOWY_BASINS = 3
 # needs (the papers: 30 epochs of every training day).
 MIN_TRAINING_PASSES = 10
 SNOW_INPUT_SUFFIXES = (".swe",)
-PER_BASIN_SCOPES = ("per_basin",)
-FINETUNE_SCOPE = "finetune"
 
 
 def training_passes(settings: Mapping[str, Any]) -> float:
     """How often an epoch schedule shows the model each training day: epochs × N / stride
     (N = ``predict_last_n``; the stride defaults to N, so 1 pass per epoch)."""
-    last_n = int(settings.get("predict_last_n") or 1)
-    stride = int(settings.get("window_stride") or last_n)
-    return float(settings["epochs"]) * last_n / stride
+    return (
+        float(settings["epochs"]) * int(settings.get("predict_last_n", 1)) / window_stride(settings)
+    )
 
 
 def _ungauged(settings: Mapping[str, Any], n_basins: int) -> str:
@@ -53,7 +53,7 @@ def _regional(settings: Mapping[str, Any], n_basins: int) -> str:
     )
 
 
-def _epochs(settings: Mapping[str, Any], n_basins: int) -> str:
+def _epochs(settings: Mapping[str, Any]) -> str:
     if "epochs" not in settings:  # conceptual models are calibrated, not trained
         return ""
     passes = training_passes(settings)
@@ -65,31 +65,23 @@ def _epochs(settings: Mapping[str, Any], n_basins: int) -> str:
     )
 
 
-CAVEATS: dict[str, Callable[[Mapping[str, Any], int], str]] = {
-    "ungauged": _ungauged,
-    "regional": _regional,
-    "epochs": _epochs,
-}
-
-
 def experiment_caveat(
     settings: Mapping[str, Any], n_basins: int, snowy_basins: Sequence[str] | None = None
 ) -> str:
     """The caveats of one experiment (``settings`` as validated) in a run of ``n_basins``,
     joined with '; '. ``snowy_basins``: None where the run's frac_snow is unknown (no snow
     caveat then)."""
-    found = []
     scope = settings.get("scope")
-    if scope == "ungauged":
-        found.append(CAVEATS["ungauged"](settings, n_basins))
-    elif scope == FINETUNE_SCOPE:
+    if scope == "finetune":
         # a few epochs on top of its base by design: only the base's size limits it
-        base = CAVEATS["regional"](settings, n_basins)
-        found.append(f"finetuned from {settings.get('base')}, {base}" if base else "")
-    elif scope not in PER_BASIN_SCOPES:
-        found.append(CAVEATS["regional"](settings, n_basins))
-    if scope != FINETUNE_SCOPE:
-        found.append(CAVEATS["epochs"](settings, n_basins))
+        base = _regional(settings, n_basins)
+        found = [f"finetuned from {settings.get('base')}, {base}" if base else ""]
+    else:
+        found = [_epochs(settings)]
+        if scope == "ungauged":
+            found.insert(0, _ungauged(settings, n_basins))
+        elif scope != "per_basin":
+            found.insert(0, _regional(settings, n_basins))
     inputs = settings.get("dynamic_inputs") or []
     snow_input = any(str(name).endswith(SNOW_INPUT_SUFFIXES) for name in inputs)
     if snow_input and snowy_basins is not None and len(snowy_basins) < MIN_SNOWY_BASINS:
