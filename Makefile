@@ -7,11 +7,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+SHYFT_VENV := .venv-shyft
 CORES ?= $(shell nproc)
 
 .PHONY: run test test-fast lint format venv bench-env clean
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(SHYFT_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +20,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-lock.txt 
 	$(BIN)/python -m pip install --quiet -c requirements-lock.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Shyft's own environment (NumPy 1; camels_lstm.conceptual.shyft_setup). Where it cannot be made
+# (no root for apt-get, no registry), this says what is missing and the rest still works.
+$(SHYFT_VENV)/.installed: requirements-shyft.txt src/camels_lstm/conceptual/shyft_setup.py | $(VENV)/.installed
+	$(BIN)/python -m camels_lstm.conceptual.shyft_setup $(SHYFT_VENV) requirements-shyft.txt
 
 run: venv
 	$(BIN)/snakemake --cores $(CORES)

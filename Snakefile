@@ -21,6 +21,8 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [LIBRARY, os.getenv("PYTHONPATH")]))
 )
 from camels_lstm.config import validate_config
+from camels_lstm.conceptual.shyft_env import refuse_unavailable
+from camels_lstm.conceptual.spec import shyft_experiments
 from camels_lstm.workflow.user_paths import resolve_shipped_inputs
 from camels_lstm.workflow.resources import (
     needs_memory_budget,
@@ -42,6 +44,10 @@ validate_config(
     WORKFLOW_DIR / "workflow/schemas/config.schema.yaml",
     check_data=True,
 )
+# Shyft's models run in their own environment (.venv-shyft, docs/conceptual.md): where it cannot
+# run, its experiments are refused here, at the dry run, with what is missing.
+if workflow.is_main_process:
+    refuse_unavailable(shyft_experiments(config["experiments"]))
 
 # A local run (`snakemake --cores 8`) shares 2/3 of the machine's memory between its concurrent
 # jobs (each declares mem_mb), unless --resources mem_mb=N gives another budget. A cluster run

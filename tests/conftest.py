@@ -33,6 +33,9 @@ TIMEOUT_SCALE_VARIABLE = "CAMELS_LSTM_TEST_TIMEOUT_SCALE"
 # One Snakemake subprocess of a test: a dry run takes seconds, the longest real run (the tuning
 # test, both scopes) about 5 minutes on 2 idle cores.
 SNAKEMAKE_TIMEOUT_S = 1800
+# Shyft's environment (.venv-shyft of make venv) also serves the workflow copies of the tests,
+# whose own folders have none.
+os.environ.setdefault("CAMELS_LSTM_SHYFT_ENV", str(REPO_ROOT / ".venv-shyft"))
 
 
 def timeout_s(seconds: float) -> float:

@@ -79,9 +79,12 @@ def test_hybrid_input_from_an_lstm_experiment_is_refused(config) -> None:
 
 
 def test_unknown_conceptual_output_is_named(config) -> None:
+    # soil_moisture is an output of Shyft's HBV stack, not of GR4J
     config["experiments"]["hybrid"]["dynamic_inputs"].append("conceptual_per_basin.soil_moisture")
     with pytest.raises(
-        ConfigError, match=r"unknown conceptual output 'soil_moisture'; valid: streamflow, swe"
+        ConfigError,
+        match=r"conceptual_per_basin \(gr4j_cemaneige\) has no output 'soil_moisture'; its "
+        r"outputs: streamflow, swe",
     ):
         check(config)
 

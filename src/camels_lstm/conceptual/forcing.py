@@ -15,8 +15,13 @@ from pathlib import Path
 import numpy as np
 import zarr
 
-from camels_lstm.conceptual.models import ModelForcing
+from camels_lstm.conceptual.model_types import CellGeometry, ModelForcing
 from camels_lstm.conceptual.pet import PET_INPUTS, DaymetDays, potential_evapotranspiration
+from camels_lstm.conceptual.shyft_models import (
+    SHYFT_FORCING,
+    daily_mean_radiation_w_per_m2,
+    relative_humidity,
+)
 from camels_lstm.conceptual.snow import mean_annual_snowfall_mm
 from camels_lstm.data.store_reader import load_timeseries
 
@@ -81,16 +86,20 @@ def load_basin_forcings(
     basins: Sequence[str],
     pet_method: str,
     snow_period: Mapping[str, str],
+    shyft_forcing: bool = False,
 ) -> list[BasinForcing]:
     """The forcing of ``basins`` over their records, PET by ``pet_method``; the snow routine's
     pack scale (mean annual snowfall) from ``snow_period`` ({start, end}: the training period,
-    so no other period's data enters the model)."""
-    variables = sorted({*MODEL_INPUTS, *PET_INPUTS[pet_method]})
+    so no other period's data enters the model). ``shyft_forcing``: also the radiation and
+    humidity that Shyft's stacks read (:mod:`camels_lstm.conceptual.shyft_models`)."""
+    extra = SHYFT_FORCING if shyft_forcing else ()
+    variables = sorted({*MODEL_INPUTS, *PET_INPUTS[pet_method], *extra})
     group = zarr.open_group(store_path, mode="r")
     store_basins = [str(b) for b in np.asarray(group["basin"][:]).tolist()]
     rows = np.array([store_basins.index(basin) for basin in basins], dtype=np.int64)
     latitudes = _basin_coordinate(group, "gauge_lat", rows)
     elevations = _basin_coordinate(group, "gauge_elevation_m", rows)
+    areas = _basin_coordinate(group, "area_m2", rows)
     arrays = load_timeseries(
         store_path, basins, [*variables, STREAMFLOW], "0001-01-01", "9999-12-31"
     )
@@ -120,6 +129,14 @@ def load_basin_forcings(
                 f"({latitudes[row]}) and elevation ({elevations[row]}) in the store"
             )
         in_snow_period = (dates >= snow_start) & (dates <= snow_end)
+        shyft = {}
+        if shyft_forcing:
+            shyft = {
+                "radiation_w_per_m2": daily_mean_radiation_w_per_m2(record["srad"], record["dayl"]),
+                "relative_humidity": relative_humidity(
+                    record["vp"], record["tmax"], record["tmin"]
+                ),
+            }
         forcings.append(
             BasinForcing(
                 basin=basin,
@@ -132,6 +149,9 @@ def load_basin_forcings(
                     mean_annual_snowfall_mm=mean_annual_snowfall_mm(
                         record["prcp"][in_snow_period], days.tmean_degc[in_snow_period]
                     ),
+                    start_date=dates[0],
+                    cell=CellGeometry(float(areas[row]), float(elevations[row])),
+                    **shyft,
                 ),
                 observed_streamflow_mm_per_day=arrays.values[STREAMFLOW][row][first:last].astype(
                     np.float64

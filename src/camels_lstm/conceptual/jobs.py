@@ -4,6 +4,7 @@ over the whole record, into the simulation store, parameter table and prediction
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -13,16 +14,17 @@ from typing import Any
 import numpy as np
 
 from camels_lstm.atomic_output import write_csv, write_json, write_zarr
+from camels_lstm.conceptual import shyft_env
 from camels_lstm.conceptual.calibration import calibrate, calibration_window
 from camels_lstm.conceptual.forcing import BasinForcing, load_basin_forcings
-from camels_lstm.conceptual.models import CONCEPTUAL_MODELS, ConceptualModel
+from camels_lstm.conceptual.models import CONCEPTUAL_MODELS, ConceptualModel, ShyftModel
 from camels_lstm.conceptual.outputs import (
     calibration_record,
     parameter_table,
     read_calibrations,
     simulation_dataset,
 )
-from camels_lstm.conceptual.spec import CONCEPTUAL_OUTPUTS
+from camels_lstm.conceptual.spec import CONCEPTUAL_OUTPUTS, MODEL_OUTPUTS
 from camels_lstm.data.store_reader import load_timeseries
 from camels_lstm.evaluation.prediction_file import write_prediction_file
 
@@ -44,10 +46,16 @@ def calibrate_job(
     output_path: str | Path,
 ) -> dict[str, Any]:
     """Calibrate ``settings["model"]`` on the training period of ``basins`` (one: per basin;
-    several: one parameter set by the median score) and write calibration.json."""
+    several: one parameter set by the median score) and write calibration.json. A Shyft model's
+    job runs in the Shyft environment (:mod:`camels_lstm.conceptual.shyft_env`)."""
     model = CONCEPTUAL_MODELS[settings["model"]]
+    if _elsewhere(model):
+        shyft_env.run_job("calibrate", _arguments(locals()))
+        return json.loads(Path(output_path).read_text())
     calibration = settings["calibration"]
-    forcings = load_basin_forcings(store_path, basins, settings["pet"], train_period)
+    forcings = load_basin_forcings(
+        store_path, basins, settings["pet"], train_period, shyft_forcing=_is_shyft(model)
+    )
     windows = [
         calibration_window(one, train_period, calibration["warm_up_days"]) for one in forcings
     ]
@@ -92,8 +100,27 @@ def calibrate_job(
     return record
 
 
+def _is_shyft(model: ConceptualModel | ShyftModel) -> bool:
+    return model.environment == "shyft"
+
+
+def _elsewhere(model: ConceptualModel | ShyftModel) -> bool:
+    """Whether this job belongs in the Shyft environment and this process is not in it."""
+    return _is_shyft(model) and not shyft_env.inside()
+
+
+def _arguments(names: Mapping[str, Any]) -> dict[str, Any]:
+    """A job's arguments as the Shyft environment's process receives them (JSON)."""
+    skipped = {"model"}
+    return {
+        name: (str(value) if isinstance(value, Path) else value)
+        for name, value in names.items()
+        if name not in skipped
+    }
+
+
 def simulate_record(
-    model: ConceptualModel, values: np.ndarray, basin: BasinForcing, spin_up_days: int
+    model: ConceptualModel | ShyftModel, values: np.ndarray, basin: BasinForcing, spin_up_days: int
 ) -> dict[str, np.ndarray]:
     """Outputs over the basin's whole record, from states spun up on its first
     ``spin_up_days`` (run once, then the record from its first day with those states)."""
@@ -127,10 +154,15 @@ def simulate_job(
     """Simulate every basin with its calibrated parameters; write the simulation store, the
     parameter table and one prediction file per period of ``prediction_paths``."""
     model = CONCEPTUAL_MODELS[settings["model"]]
+    if _elsewhere(model):
+        shyft_env.run_job("simulate", _arguments(locals()))
+        return
     calibrations = read_calibrations(calibration_paths, basins)
-    forcings = load_basin_forcings(store_path, basins, settings["pet"], periods["train"])
+    forcings = load_basin_forcings(
+        store_path, basins, settings["pet"], periods["train"], shyft_forcing=_is_shyft(model)
+    )
     dates = forcings[0].store_dates
-    variables = [variable for variable, _ in CONCEPTUAL_OUTPUTS.values()]
+    variables = [CONCEPTUAL_OUTPUTS[output][0] for output in MODEL_OUTPUTS[model.name]]
     arrays = {
         variable: np.full((len(basins), dates.size), np.nan, np.float32) for variable in variables
     }
@@ -139,7 +171,7 @@ def simulate_job(
         record = calibrations[basin.basin]
         values = np.array([record["parameters"][name] for name in model.parameter_names])
         outputs = simulate_record(model, values, basin, spin_up_days)
-        outputs[PET_VARIABLE] = basin.forcing.pet_mm_per_day
+        outputs.setdefault(PET_VARIABLE, basin.forcing.pet_mm_per_day)  # Shyft PT-GS-K: its own
         _check_finite(experiment, basin, outputs)
         span = slice(basin.first, basin.first + basin.forcing.prcp_mm_per_day.size)
         for variable in variables:

@@ -6,53 +6,34 @@ the order of :attr:`ConceptualModel.parameters`; each has calibration bounds (sa
 scale where ``log``). :data:`CONCEPTUAL_MODELS` is the registry the config's ``model`` of a
 conceptual experiment names (the simulated series: :mod:`camels_lstm.conceptual.spec`).
 
-Why not Shyft or Snow-17: ``shyft`` 13.0.3 (the newest wheel for Python 3.11) installs but does
-not import on Debian 12 (it links libssl.so.1.1, which the system no longer ships), and
-``jsnow17`` builds only against a system GDAL; docs/conceptual.md has the details.
+The registry also holds Shyft's stacks (:mod:`camels_lstm.conceptual.shyft_models`), which run
+in their own environment. ``hydrogr`` is imported when a GR model runs, so the registry imports
+where it is not installed (the Shyft environment, which needs NumPy 1).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hydrogr._hydrogr import gr4j, gr6j
 
+from camels_lstm.conceptual.model_types import CellGeometry, ModelForcing, Parameter
+from camels_lstm.conceptual.shyft_models import SHYFT_MODELS, ShyftModel
 from camels_lstm.conceptual.snow import run_snow
 
+__all__ = [
+    "CONCEPTUAL_MODELS",
+    "CellGeometry",
+    "ConceptualModel",
+    "ModelForcing",
+    "ModelStates",
+    "Parameter",
+]
+
 UH1_LENGTH, UH2_LENGTH = 20, 40  # hydrogr's unit-hydrograph state lengths (X4 <= 20 days)
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    low: float
-    high: float
-    units: str
-    description: str
-    log: bool = False
-
-
-@dataclass(frozen=True)
-class ModelForcing:
-    """What a model run reads: finite daily series of one basin (float64, same length)."""
-
-    prcp_mm_per_day: np.ndarray
-    tmean_degc: np.ndarray
-    pet_mm_per_day: np.ndarray
-    mean_annual_snowfall_mm: float
-
-    def days(self, first: int, last: int | None = None) -> ModelForcing:
-        """The days ``first`` to ``last`` (exclusive) of this forcing."""
-        chosen = slice(first, last)
-        return ModelForcing(
-            self.prcp_mm_per_day[chosen],
-            self.tmean_degc[chosen],
-            self.pet_mm_per_day[chosen],
-            self.mean_annual_snowfall_mm,
-        )
 
 
 @dataclass
@@ -99,8 +80,19 @@ class ConceptualModel:
     name: str
     description: str
     gr_parameters: tuple[Parameter, ...]
-    gr_run: Callable[..., Any]
+    gr_function: str  # of hydrogr._hydrogr
     gr_start: Callable[[np.ndarray], np.ndarray]
+    environment: str = "workflow"
+    outputs: tuple[str, ...] = (
+        "streamflow_mm_per_day",
+        "swe_mm",
+        "liquid_water_mm_per_day",
+        "snow_thermal_state_degc",
+    )  # store variables of a run; PET is the forcing's (camels_lstm.conceptual.spec)
+
+    def gr_run(self, *arguments: Any) -> Any:
+        """hydrogr's compiled run of this GR model."""
+        return getattr(importlib.import_module("hydrogr._hydrogr"), self.gr_function)(*arguments)
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:
@@ -160,12 +152,12 @@ class ConceptualModel:
         return self.run(values, forcing)[0]["streamflow_mm_per_day"]
 
 
-CONCEPTUAL_MODELS: Mapping[str, ConceptualModel] = {
+CONCEPTUAL_MODELS: Mapping[str, ConceptualModel | ShyftModel] = {
     "gr4j_cemaneige": ConceptualModel(
         name="gr4j_cemaneige",
         description="GR4J (Perrin et al., 2003; hydrogr) with a CemaNeige-type snow routine",
         gr_parameters=GR4J_PARAMETERS,
-        gr_run=gr4j,
+        gr_function="gr4j",
         gr_start=_gr4j_start,
     ),
     "gr6j_cemaneige": ConceptualModel(
@@ -175,7 +167,8 @@ CONCEPTUAL_MODELS: Mapping[str, ConceptualModel] = {
             "a CemaNeige-type snow routine"
         ),
         gr_parameters=GR6J_PARAMETERS,
-        gr_run=gr6j,
+        gr_function="gr6j",
         gr_start=_gr6j_start,
     ),
+    **SHYFT_MODELS,
 }

@@ -34,7 +34,45 @@ CONCEPTUAL_OUTPUTS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         "pet_mm_per_day",
         {"units": "mm/day", "long_name": "potential evapotranspiration"},
     ),
+    "snow_covered_area": (
+        "snow_covered_area",
+        {"units": "1", "long_name": "fraction of the basin covered by snow (Shyft)"},
+    ),
+    "actual_et": (
+        "actual_et_mm_per_day",
+        {"units": "mm/day", "long_name": "actual evapotranspiration (Shyft)"},
+    ),
+    "soil_moisture": (
+        "soil_moisture_mm",
+        {"units": "mm", "long_name": "HBV soil moisture at the end of the day (Shyft)"},
+    ),
 }
+
+_GR_OUTPUTS = ("streamflow", "swe", "liquid_water", "snow_thermal_state", "pet")
+# The outputs each model of the registry (camels_lstm.conceptual.models.CONCEPTUAL_MODELS)
+# writes into its simulation store; a test checks them against the models.
+MODEL_OUTPUTS: Mapping[str, tuple[str, ...]] = {
+    "gr4j_cemaneige": _GR_OUTPUTS,
+    "gr6j_cemaneige": _GR_OUTPUTS,
+    "shyft_pt_gs_k": ("streamflow", "swe", "snow_covered_area", "actual_et", "pet"),
+    "shyft_pt_st_hbv": (
+        "streamflow",
+        "swe",
+        "snow_covered_area",
+        "actual_et",
+        "soil_moisture",
+        "pet",
+    ),
+}
+# Models that run in Shyft's own environment (camels_lstm.conceptual.shyft_env).
+SHYFT_MODEL_NAMES = ("shyft_pt_gs_k", "shyft_pt_st_hbv")
+
+
+def shyft_experiments(experiments: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The (validated) experiments of a Shyft model."""
+    return [
+        name for name, settings in experiments.items() if settings.get("model") in SHYFT_MODEL_NAMES
+    ]
 
 
 def is_conceptual(settings: Mapping[str, Any]) -> bool:
@@ -78,10 +116,12 @@ def check_hybrid_inputs(experiments: Mapping[str, Mapping[str, Any]]) -> list[st
                     f"config key '{key}': {value!r} names {source!r}, which is not a configured "
                     f"conceptual experiment (configured: {conceptual or 'none'})"
                 )
-            elif output not in CONCEPTUAL_OUTPUTS:
+            elif output not in MODEL_OUTPUTS.get(experiments[source].get("model"), ()):
+                model = experiments[source].get("model")
+                valid = MODEL_OUTPUTS.get(model, ())
                 problems.append(
-                    f"config key '{key}': {value!r}: unknown conceptual output {output!r}; "
-                    f"valid: {', '.join(CONCEPTUAL_OUTPUTS)}"
+                    f"config key '{key}': {value!r}: {source} ({model}) has no output "
+                    f"{output!r}; its outputs: {', '.join(valid) or 'none'}"
                 )
     return problems
 
