@@ -22,7 +22,7 @@ os.environ.update(
 )
 from camels_lstm.config import validate_config
 from camels_lstm.conceptual.shyft_env import refuse_unavailable
-from camels_lstm.conceptual.spec import shyft_experiments
+from camels_lstm.conceptual.spec import readers_of, shyft_experiments
 from camels_lstm.workflow.user_paths import resolve_shipped_inputs
 from camels_lstm.workflow.resources import (
     needs_memory_budget,
@@ -47,7 +47,11 @@ validate_config(
 # Shyft's models run in their own environment (.venv-shyft, docs/conceptual.md): where it cannot
 # run, its experiments are refused here, at the dry run, with what is missing.
 if workflow.is_main_process:
-    refuse_unavailable(shyft_experiments(config["experiments"]))
+    SHYFT_EXPERIMENTS = shyft_experiments(config["experiments"])
+    refuse_unavailable(
+        SHYFT_EXPERIMENTS,
+        readers=readers_of(config["experiments"], SHYFT_EXPERIMENTS),
+    )
 
 # A local run (`snakemake --cores 8`) shares 2/3 of the machine's memory between its concurrent
 # jobs (each declares mem_mb), unless --resources mem_mb=N gives another budget. A cluster run

@@ -139,19 +139,28 @@ def problem(environment: Path | None = None) -> str | None:
     if probe.returncode != 0:
         lines = [line for line in (probe.stderr or probe.stdout).splitlines() if line.strip()]
         last = lines[-1] if lines else f"exit status {probe.returncode}"
+        if probe.returncode < 0:  # killed by a signal while loading: a damaged library
+            last = (
+                f"the import crashed (signal {-probe.returncode}); a library in "
+                f"{environment / LIBRARY_FOLDER} may be damaged"
+            )
         return f"Shyft does not import in {environment}: {last}; reinstall it with {INSTALL_HINT}"
     return None
 
 
-def refuse_unavailable(experiments: Sequence[str], environment: Path | None = None) -> None:
-    """Raise :class:`ShyftUnavailable` naming ``experiments`` if Shyft cannot run."""
+def refuse_unavailable(
+    experiments: Sequence[str], environment: Path | None = None, readers: Sequence[str] = ()
+) -> None:
+    """Raise :class:`ShyftUnavailable` naming ``experiments`` (and the ``readers`` of their
+    outputs) if Shyft cannot run."""
     if not experiments:
         return
     reason = problem(environment)
     if reason:
+        also = f" and the experiments that read them ({', '.join(readers)})" if readers else ""
         raise ShyftUnavailable(
             f"the Shyft experiment(s) {', '.join(experiments)} cannot run: {reason}. Remove "
-            "them from the config's experiments to run the rest without Shyft."
+            f"them{also} from the config's experiments to run the rest without Shyft."
         )
 
 

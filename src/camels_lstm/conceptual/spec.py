@@ -75,6 +75,15 @@ def shyft_experiments(experiments: Mapping[str, Mapping[str, Any]]) -> list[str]
     ]
 
 
+def readers_of(experiments: Mapping[str, Mapping[str, Any]], sources: Sequence[str]) -> list[str]:
+    """The (LSTM) experiments with an input from one of the conceptual experiments ``sources``."""
+    return [
+        name
+        for name, settings in experiments.items()
+        if set(hybrid_sources(settings.get("dynamic_inputs", []))) & set(sources)
+    ]
+
+
 def is_conceptual(settings: Mapping[str, Any]) -> bool:
     """Whether a (validated) experiment is conceptual: only those have ``calibration``."""
     return "calibration" in settings

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from camels_lstm.conceptual.spec import hybrid_input
 from camels_lstm.evaluation.metrics import METRIC_NAMES
 from camels_lstm.evaluation.tables import basin_metrics
 from camels_lstm.packages.camels_input import normalised_static_attributes, read_camels_period
-from camels_lstm.packages.package import ModelPackage, read_package
+from camels_lstm.packages.package import ModelPackage, PackageError, read_package
 from camels_lstm.training.predict import simulate_period
 from camels_lstm.training.tensors import resolve_device
 
@@ -68,6 +69,18 @@ def simulate_members(
     )
 
 
+def refuse_conceptual_inputs(package: ModelPackage) -> None:
+    """A model that reads a conceptual model's outputs (a hybrid) cannot predict from CAMELS
+    files alone: a package does not carry the conceptual model and its calibrated parameters."""
+    conceptual = [name for name in package.description["dynamic_inputs"] if hybrid_input(name)]
+    if conceptual:
+        raise PackageError(
+            f"model package {package.path}: its model ({package.description['experiment_name']}) "
+            f"reads the conceptual-model inputs {conceptual}, which a package does not carry "
+            "(the conceptual model and its calibrated parameters); predict it with the workflow"
+        )
+
+
 def predict_package(
     package: str | Path | ModelPackage,
     camels_dir: str | Path,
@@ -91,6 +104,7 @@ def predict_package(
     """
     if not isinstance(package, ModelPackage):
         package = read_package(package)
+    refuse_conceptual_inputs(package)
     basins = list(basins)
     if len(set(basins)) != len(basins):
         raise ValueError(f"basins {sorted({b for b in basins if basins.count(b) > 1})} repeat")
