@@ -8,8 +8,11 @@ basin vs 0.527 CONUS-wide, VIC 0.551 vs 0.307. Run from the repository root:
         --store /tmp/camels_531.zarr [--models gr4j_cemaneige gr6j_cemaneige] [--basins N]
 
 Builds the store once (kept at --store), calibrates each basin in --processes workers with the
-same library functions as the workflow's jobs, then the regional set, and prints a table and
-the JSON of every figure; wall times come with the load average.
+same library functions as the workflow's jobs, then the regional set (--regional-runs 0: none),
+and prints a table and the JSON of every figure; wall times come with the load average. Shyft's
+models (``--models shyft_pt_gs_k``) run in Shyft's environment: the script restarts itself there
+(``.venv-shyft``, camels_lstm.conceptual.shyft_env), so the same command serves every model
+(one environment per invocation: do not mix GR and Shyft models in one).
 """
 
 from __future__ import annotations
@@ -45,10 +48,31 @@ def _init(store: str, pet: str) -> None:
     _STATE.update(store=store, pet=pet)
 
 
+def _forcings(store: str, basins: list[str], pet: str, model_name: str) -> list:
+    shyft = CONCEPTUAL_MODELS[model_name].environment == "shyft"
+    return load_basin_forcings(store, basins, pet, PERIODS["train"], shyft_forcing=shyft)
+
+
+def _in_shyft_environment(models: list[str]) -> None:
+    """Restart this script in Shyft's environment if a Shyft model is asked for here."""
+    from camels_lstm.conceptual import shyft_env
+
+    shyft = [name for name in models if CONCEPTUAL_MODELS[name].environment == "shyft"]
+    if shyft and not shyft_env.inside():
+        if len(shyft) != len(models):
+            sys.exit("run Shyft's models and the GR models in separate invocations")
+        environment = shyft_env.environment_dir()
+        reason = shyft_env.problem(environment)
+        if reason:
+            sys.exit(reason)
+        python = str(shyft_env.python_of(environment))
+        os.execve(python, [python, *sys.argv], shyft_env.job_environment(environment))
+
+
 def _calibrate_one(task: tuple[str, str, int]) -> dict:
     basin, model_name, runs = task
     model = CONCEPTUAL_MODELS[model_name]
-    forcing = load_basin_forcings(_STATE["store"], [basin], _STATE["pet"], PERIODS["train"])[0]
+    forcing = _forcings(_STATE["store"], [basin], _STATE["pet"], model_name)[0]
     window = calibration_window(forcing, PERIODS["train"], WARM_UP_DAYS)
     values, score, _ = calibrate(model, [window], "nse", "sce_ua", runs, seed=0)
     return {"basin": basin, "values": values.tolist(), "train_nse": score}
@@ -73,6 +97,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--pet", default="priestley_taylor")
     arguments = parser.parse_args()
+    _in_shyft_environment(arguments.models)
     basins = read_basin_list(arguments.basin_file)[: arguments.basins]
     if not Path(arguments.store).exists():
         from camels_lstm.data.timeseries_store import build_store
@@ -87,13 +112,12 @@ def main() -> None:
             threads=arguments.processes,
         )
         print(f"store of {len(basins)} basins built in {time.perf_counter() - started:.0f} s")
-    forcings = {
-        f.basin: f
-        for f in load_basin_forcings(arguments.store, basins, arguments.pet, PERIODS["train"])
-    }
     results = {}
     for model_name in arguments.models:
         model = CONCEPTUAL_MODELS[model_name]
+        forcings = {
+            f.basin: f for f in _forcings(arguments.store, basins, arguments.pet, model_name)
+        }
         started, load = time.perf_counter(), os.getloadavg()[0]
         with Pool(arguments.processes, _init, (arguments.store, arguments.pet)) as pool:
             calibrated = pool.map(
@@ -105,11 +129,14 @@ def main() -> None:
         ]
         started = time.perf_counter()
         windows = [calibration_window(forcings[b], PERIODS["train"], WARM_UP_DAYS) for b in basins]
-        values, regional_train, _ = calibrate(
-            model, windows, "nse", "sce_ua", arguments.regional_runs, seed=0
-        )
+        values, regional_train = np.full(len(model.parameters), np.nan), np.nan
+        regional = [np.nan] * len(basins)
+        if arguments.regional_runs:
+            values, regional_train, _ = calibrate(
+                model, windows, "nse", "sce_ua", arguments.regional_runs, seed=0
+            )
+            regional = [test_nse(model, values, forcings[b]) for b in basins]
         regional_s = time.perf_counter() - started
-        regional = [test_nse(model, values, forcings[b]) for b in basins]
         results[model_name] = {
             "basins": len(basins),
             "per_basin_median_test_nse": float(np.median(per_basin)),
