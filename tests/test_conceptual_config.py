@@ -102,11 +102,21 @@ def plan(config) -> WorkflowPlan:
 
 
 def test_rules_of_each_family_match_only_their_experiments(plan) -> None:
-    assert plan.experiments_of("regional") == ["regional", "hybrid"]
-    assert plan.experiments_of("regional", family="conceptual") == ["conceptual_regional"]
+    assert plan.experiments_of("regional") == [
+        "regional",
+        "hybrid",
+        "regional_snow",
+        "hybrid_shyft",
+    ]
+    assert plan.experiments_of("regional", family="conceptual") == [
+        "conceptual_regional",
+        "shyft_regional",
+    ]
     assert plan.experiments_of(family="conceptual") == [
         "conceptual_per_basin",
         "conceptual_regional",
+        "shyft_per_basin",
+        "shyft_regional",
     ]
     assert plan.comparison_pair() == ("single_basin", "regional")  # LSTMs, not the GR model
 
@@ -121,6 +131,9 @@ def test_hybrid_training_reads_the_simulation_store(plan) -> None:
     assert "conceptual" not in plan.training_inputs(
         SimpleNamespace(experiment="regional", seed="0")
     )
+    # the notes' snow experiment reads Shyft's per-basin simulation
+    inputs = plan.training_inputs(SimpleNamespace(experiment="regional_snow", seed="0"))
+    assert inputs["conceptual"] == ["results/shyft_per_basin/simulation.zarr"]
 
 
 def test_conceptual_files_and_members(plan) -> None:

@@ -34,9 +34,11 @@ def test_sample_pairs_conceptual_and_lstm_scopes_and_leaves_out_tuned_and_hybrid
     roles = _sample_roles()
     assert scope_pairs(roles) == [
         ("conceptual model gr4j_cemaneige", "conceptual_per_basin", "conceptual_regional"),
+        ("conceptual model shyft_pt_gs_k", "shyft_per_basin", "shyft_regional"),
         ("LSTM", "single_basin", "regional"),
     ]
     assert roles["hybrid"].variant == "with inputs from conceptual_per_basin"
+    assert roles["regional_snow"].variant == "with inputs from shyft_per_basin"
     assert roles["single_basin_tuned"].variant == "tuned" and roles["single_basin"].plain
     assert roles["hybrid"].family == "LSTM" and roles["hybrid"].scope == "regional"
 

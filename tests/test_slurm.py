@@ -265,6 +265,10 @@ def write_tiny_config(workdir: Path, regional_seq_length: int) -> Path:
         "conceptual_per_basin",
         "conceptual_regional",
         "hybrid",
+        "shyft_per_basin",
+        "shyft_regional",
+        "regional_snow",
+        "hybrid_shyft",
         "regional_ungauged",
         "regional_finetuned",
     ):
