@@ -1,0 +1,128 @@
+"""Model runs per second of Shyft's stacks against hydrogr's GR4J (with the snow routine), in the
+same run, on the same calibration windows (warm-up year + 9 training years of each basin), as
+the calibration runs them (streamflow only, from the start states).
+
+GR4J runs in the workflow's environment, Shyft's stacks in Shyft's (``.venv-shyft``: this script
+starts itself there with ``--shyft``); the order is GR4J, Shyft, GR4J again, so that a change of
+the machine's load between the two shows in the two GR4J figures. Ratios are against their
+mean. Data: the committed sample (converted once into a temporary store) or ``--store``.
+
+    python benchmarks/bench_shyft.py [--store results/data/camels_us.zarr --basins 20] [--runs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from camels_lstm.conceptual import shyft_env  # noqa: E402
+from camels_lstm.conceptual.calibration import calibration_window  # noqa: E402
+from camels_lstm.conceptual.forcing import load_basin_forcings  # noqa: E402
+from camels_lstm.conceptual.models import CONCEPTUAL_MODELS  # noqa: E402
+
+TRAIN = {"start": "1999-10-01", "end": "2008-09-30"}
+SHYFT_MODELS = ("shyft_pt_gs_k", "shyft_pt_st_hbv")
+
+
+def runs_per_second(model_name: str, store: str, basins: list[str], runs: int) -> float:
+    """Streamflow runs of ``model_name`` per second over ``runs`` runs per basin (mid-range
+    parameters), after one untimed run per basin (Shyft builds its cell then)."""
+    model = CONCEPTUAL_MODELS[model_name]
+    shyft = model.environment == "shyft"
+    forcings = load_basin_forcings(store, basins, "priestley_taylor", TRAIN, shyft_forcing=shyft)
+    windows = [calibration_window(forcing, TRAIN, 365) for forcing in forcings]
+    values = np.array([0.5 * (p.low + p.high) for p in model.parameters])
+    for window in windows:
+        model.streamflow(values, window.forcing)
+    started = time.perf_counter()
+    for window in windows:
+        for _ in range(runs):
+            model.streamflow(values, window.forcing)
+    return runs * len(windows) / (time.perf_counter() - started)
+
+
+def sample_store(folder: Path) -> tuple[str, list[str]]:
+    import zipfile
+
+    from camels_lstm.data.timeseries_store import build_store
+
+    basins = (REPO / "config/basins_sample.txt").read_text().split()
+    with zipfile.ZipFile(REPO / "data/camels_us_sample.zip") as archive:
+        archive.extractall(folder / "camels")
+    store = folder / "camels_us.zarr"
+    build_store(folder / "camels", basins, "daymet", store, TRAIN)
+    return str(store), basins
+
+
+def shyft_figures(store: str, basins: list[str], runs: int) -> dict[str, float]:
+    environment = shyft_env.environment_dir()
+    reason = shyft_env.problem(environment)
+    if reason:
+        sys.exit(reason)
+    command = [
+        str(shyft_env.python_of(environment)), __file__, "--shyft", "--store", store,
+        "--basin-list", ",".join(basins), "--runs", str(runs),
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, env=shyft_env.job_environment(environment), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"the Shyft part failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store")
+    parser.add_argument("--basins", type=int, default=13, help="first N basins of --store")
+    parser.add_argument("--basin-list", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=200, help="runs per basin and model")
+    parser.add_argument("--shyft", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.shyft:  # the part in Shyft's environment
+        basins = arguments.basin_list.split(",")
+        figures = {
+            name: runs_per_second(name, arguments.store, basins, arguments.runs)
+            for name in SHYFT_MODELS
+        }
+        print(json.dumps(figures))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        if arguments.store:
+            import zarr
+
+            group = zarr.open_group(arguments.store, mode="r")
+            basins = [str(b) for b in group["basin"][:]][: arguments.basins]
+            store = arguments.store
+        else:
+            store, basins = sample_store(Path(folder))
+        load_start = os.getloadavg()[0]
+        gr4j_before = runs_per_second("gr4j_cemaneige", store, basins, arguments.runs)
+        shyft = shyft_figures(store, basins, arguments.runs)
+        gr4j_after = runs_per_second("gr4j_cemaneige", store, basins, arguments.runs)
+    gr4j = 0.5 * (gr4j_before + gr4j_after)
+    print(
+        f"{len(basins)} basins x {arguments.runs} runs of 3,653 days each; load average "
+        f"{load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    )
+    print(
+        f"gr4j_cemaneige (hydrogr + snow routine): {gr4j_before:.0f} runs/s, then {gr4j_after:.0f}"
+    )
+    for name, rate in shyft.items():
+        print(f"{name}: {rate:.0f} runs/s = {rate / gr4j:.2f} x GR4J's")
+    print("RESULT " + json.dumps({"gr4j_cemaneige": [gr4j_before, gr4j_after], **shyft}))
+
+
+if __name__ == "__main__":
+    main()
