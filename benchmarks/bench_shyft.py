@@ -52,19 +52,6 @@ def runs_per_second(model_name: str, store: str, basins: list[str], runs: int) -
     return runs * len(windows) / (time.perf_counter() - started)
 
 
-def sample_store(folder: Path) -> tuple[str, list[str]]:
-    import zipfile
-
-    from camels_lstm.data.timeseries_store import build_store
-
-    basins = (REPO / "config/basins_sample.txt").read_text().split()
-    with zipfile.ZipFile(REPO / "data/camels_us_sample.zip") as archive:
-        archive.extractall(folder / "camels")
-    store = folder / "camels_us.zarr"
-    build_store(folder / "camels", basins, "daymet", store, TRAIN)
-    return str(store), basins
-
-
 def shyft_figures(store: str, basins: list[str], runs: int) -> dict[str, float]:
     environment = shyft_env.environment_dir()
     reason = shyft_env.problem(environment)
@@ -106,7 +93,10 @@ def main() -> None:
             basins = [str(b) for b in group["basin"][:]][: arguments.basins]
             store = arguments.store
         else:
-            store, basins = sample_store(Path(folder))
+            from bench_conceptual import sample_store
+
+            store_path, basins = sample_store(Path(folder))
+            store = str(store_path)
         load_start = os.getloadavg()[0]
         gr4j_before = runs_per_second("gr4j_cemaneige", store, basins, arguments.runs)
         shyft = shyft_figures(store, basins, arguments.runs)
