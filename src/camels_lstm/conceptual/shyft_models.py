@@ -182,6 +182,8 @@ class ShyftModel:
         parameter = getattr(classes, f"{self.stack.prefix}Parameter")()
         full = list(cell.defaults)
         names = [parameter.get_name(i) for i in range(parameter.size())]
+        if unknown := [name for name in self.parameter_names if name not in names]:
+            raise ValueError(f"{self.name}: this Shyft has no parameter(s) {unknown}: {names}")
         for name, value in zip(self.parameter_names, values, strict=True):
             full[names.index(name)] = float(value)
         parameter.set(full)
