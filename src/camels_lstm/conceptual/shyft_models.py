@@ -259,10 +259,13 @@ SHYFT_MODELS: Mapping[str, ShyftModel] = {
         description="Shyft PT-GS-K: Priestley-Taylor, gamma snow, Kirchner response",
         stack=PT_GS_K,
         parameters=(
-            Parameter("kirchner.c1", -8.0, -1.0, "1", "Kirchner ln g(Q) intercept"),
+            # Kirchner's ranges of Shyft's own calibration configs (Nea, Budhi Gandaki)
+            Parameter("kirchner.c1", -8.0, 0.0, "1", "Kirchner ln g(Q) intercept"),
             Parameter("kirchner.c2", -1.0, 1.2, "1", "Kirchner ln g(Q) slope"),
-            Parameter("kirchner.c3", -0.5, -0.01, "1", "Kirchner ln g(Q) curvature"),
-            Parameter("ae.ae_scale_factor", 0.5, 2.5, "1", "actual evaporation scale"),
+            Parameter("kirchner.c3", -0.15, -0.05, "1", "Kirchner ln g(Q) curvature"),
+            # evaporation is limited by the response's water level, PET x (1 - exp(-3 q / s)):
+            # arid basins need a small s to evaporate what falls (0.5-2.5: NSE -43 in 09447800)
+            Parameter("ae.ae_scale_factor", 0.001, 3.0, "mm h-1", "evaporation scale", log=True),
             Parameter("gs.tx", -3.0, 2.0, "degC", "snow/rain threshold temperature"),
             Parameter("gs.wind_scale", 1.0, 6.0, "s m-1", "turbulent heat transfer with wind"),
             Parameter("gs.fast_albedo_decay_rate", 5.0, 15.0, "day", "albedo decay, melting"),
