@@ -59,16 +59,18 @@ def test_every_shyft_model_is_in_the_registry_with_its_outputs() -> None:
 
 @pytest.mark.parametrize("name", STACKS)
 def test_water_balance_closes_over_whole_years(name) -> None:
-    """Over years 11-20 of 20 identical years (the stores back where they started), corrected
-    precipitation = streamflow + actual evapotranspiration to 0.5 % of the precipitation."""
+    """Over years 21-30 of 30 identical years (the stores back where they started), corrected
+    precipitation = streamflow + actual evapotranspiration to 0.5 % of the precipitation
+    (measured: PT-GS-K -0.13 %, the same in every decade; PT-ST-HBV 0.003 %, whose soil is
+    still filling over years 11-20, 0.39 % there)."""
     result = run_in_shyft(
         FORCING
         + f"""
 model = CONCEPTUAL_MODELS[{name!r}]
 values = middle(model)
-outputs, _ = model.run(values, forcing(20))
-last = slice(10 * 365, 20 * 365)
-rain = p_corr(model, values) * forcing(20).prcp_mm_per_day[last].sum()
+outputs, _ = model.run(values, forcing(30))
+last = slice(20 * 365, 30 * 365)
+rain = p_corr(model, values) * forcing(30).prcp_mm_per_day[last].sum()
 out = outputs["streamflow_mm_per_day"][last].sum() + outputs["actual_et_mm_per_day"][last].sum()
 print(json.dumps({{"precipitation": rain, "out": float(out),
                   "streamflow": float(outputs["streamflow_mm_per_day"][last].sum())}}))
