@@ -153,6 +153,12 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     # One component per (experiment, basin, seed) (training and prediction in one job; tuned
     # experiments' final models included, as far as the dry run knows them) or per basin of a
     # search.
+    experiments = paper["experiments"]
+    per_basin_conceptual = [
+        name
+        for name, settings in experiments.items()
+        if "calibration" in settings and settings["scope"] == "per_basin"
+    ]
     per_basin_models = counts["train_per_basin"]
     assert per_basin_models >= 531 and per_basin_models % 531 == 0
     # the learning-curve study: per evaluation basin and training length one reference model
@@ -162,21 +168,24 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
         "per_basin_training": per_basin_models,
         "per_basin_tuning": 531,  # one search per basin, all its candidates in one job
         "learning_curve_reference": references,
-        "conceptual_calibration": 531,  # one calibration per basin
+        # one calibration per basin of each per-basin conceptual experiment (GR4J, Shyft's two)
+        "conceptual_calibration": 531 * len(per_basin_conceptual),
     }
     assert set(group_size) == set(expected)
     for group, components in expected.items():
         group_jobs = re.findall(rf"Group job {group} ", log)
         assert len(group_jobs) == math.ceil(components / group_size[group]), group
-    # 8 seeds each of regional, ealstm and hybrid; 12 folds x 8 seeds of regional_ungauged, each
-    # fold model training and predicting its fold in one allocation
-    assert counts["train_regional"] == 24
-    ungauged = paper["experiments"]["regional_ungauged"]
+    # 8 seeds each of regional, ealstm, hybrid, regional_snow and hybrid_shyft; 12 folds x 8
+    # seeds of regional_ungauged, each fold model training and predicting its fold in one
+    # allocation
+    assert counts["train_regional"] == 5 * 8
+    ungauged = experiments["regional_ungauged"]
     fold_models = ungauged["folds"] * len(ungauged["seeds"])
     assert counts["train_ungauged"] == counts["predict_ungauged"] == fold_models
-    assert len(re.findall(r"Group job regional_model ", log)) == 24 + fold_models
-    assert counts["calibrate_conceptual_regional"] == 1
-    assert counts["simulate_conceptual"] == 2
+    assert len(re.findall(r"Group job regional_model ", log)) == 5 * 8 + fold_models
+    assert counts["calibrate_conceptual_regional"] == 2  # GR4J's and Shyft PT-GS-K's
+    conceptual = [name for name, settings in experiments.items() if "calibration" in settings]
+    assert counts["simulate_conceptual"] == len(conceptual) == 5
     # each cell trains and predicts in one job
     cells = len(study["n_basins"]) * len(study["train_years"]) * study["draws"]
     assert counts["train_learning_curve_cell"] == cells

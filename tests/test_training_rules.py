@@ -34,8 +34,9 @@ def test_one_job_per_basin_and_seed_or_per_seed(workflow_copy: Path) -> None:
     assert result.returncode == 0, result.stderr
     # 13 basins x 1 seed, for single_basin and for the tuned single_basin_tuned
     assert _jobs(result.stdout, "train_per_basin") == 2 * 13
-    # regional: 2 seeds; hybrid (a regional LSTM with conceptual inputs): 1 seed
-    assert _jobs(result.stdout, "train_regional") == 3
+    # regional: 2 seeds; hybrid, regional_snow and hybrid_shyft (regional LSTMs with conceptual
+    # inputs): 1 seed each
+    assert _jobs(result.stdout, "train_regional") == 5
 
 
 @pytest.mark.parametrize(
