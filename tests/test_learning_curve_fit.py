@@ -12,6 +12,7 @@ import pytest
 from camels_lstm.learning_curves.fit import N95_CAP, fit_saturating_curve
 from camels_lstm.learning_curves.table import (
     COLUMNS,
+    MIN_EVALUATION_BASINS,
     PER_BASIN,
     REGIONAL,
     cell_row,
@@ -119,6 +120,7 @@ def test_sentence_reports_the_numbers_of_the_longest_training() -> None:
     assert f"{fits[9].n95:.0f} basins" in sentence
     assert "with 3 years" in sentence
     assert "per-basin LSTMs reach 0.53" in sentence
+    assert "3 evaluation basin(s) are too few" in sentence  # the _table study scores 3 basins
 
 
 def test_sentence_without_a_fit_says_so() -> None:
@@ -129,6 +131,10 @@ def test_sentence_without_a_fit_says_so() -> None:
     sentence = convergence_sentence(table, fits)
     assert "0.30 (4 basins) to 0.50 (13 basins)" in sentence
     assert "cannot be told" in sentence
+    assert "1 evaluation basin(s) are too few" in sentence
+    wide = {f"{b:08d}": 0.5 for b in range(MIN_EVALUATION_BASINS)}
+    enough = learning_curve_table([cell_row(n, 3, 0, wide) for n in (20, 40)])
+    assert "too few" not in convergence_sentence(enough, fits_by_train_years(enough))
     assert convergence_sentence(learning_curve_table([]), {}).startswith("No regional cell")
 
 
