@@ -1,6 +1,7 @@
 # Conceptual models (camels_lstm.conceptual): a GR model of hydrogr with a snow routine,
 # calibrated on the training period (after a warm-up) per basin, one job each, or for all basins
-# at once (the median score), one job; then one job simulates every basin's whole record with
+# at once (the median score), one job whose threads score the basins of each run in parallel
+# processes; then one job simulates every basin's whole record with
 # its parameters into results/<experiment>/simulation.zarr (the input of hybrid LSTMs), the
 # parameter table and the validation/test prediction files that evaluation aggregates like a
 # model's. Calibration reads only the training period's streamflow; a new validation or test
@@ -44,6 +45,7 @@ use rule calibrate_conceptual_per_basin as calibrate_conceptual_regional with:
         "logs/benchmarks/conceptual/calibrate/{experiment}.tsv"
     wildcard_constraints:
         experiment=PLAN.experiment_pattern("regional", family="conceptual"),
+    threads: PLAN.conceptual.regional_threads()
 
 
 rule simulate_conceptual:

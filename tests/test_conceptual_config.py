@@ -149,9 +149,11 @@ def test_conceptual_files_and_members(plan) -> None:
     assert "results/conceptual_per_basin/simulation.zarr" in targets
     assert "results/conceptual_regional/metrics.csv" in targets
     mem = plan.conceptual.mem_mb()
-    assert mem(SimpleNamespace(experiment="conceptual_per_basin", basin="01022500"), 1) < mem(
-        SimpleNamespace(experiment="conceptual_regional"), 1
-    )
+    per_basin = SimpleNamespace(experiment="conceptual_per_basin", basin="01022500")
+    regional = SimpleNamespace(experiment="conceptual_regional")
+    assert mem(per_basin, 1, 1) < mem(regional, 1, 1) < mem(regional, 2, 1)  # threads: workers
+    assert mem(regional, 1, 2) == 2 * mem(regional, 1, 1)  # a retry asks for more
+    assert plan.conceptual.regional_threads() == min(8, len(plan.basins))
 
 
 def test_calibration_params_leave_out_the_description(plan) -> None:

@@ -1,5 +1,6 @@
 """Calibrate a conceptual model on the training period: one basin (per_basin) or all basins
-of the run with one parameter set (regional); write calibration.json. A calibration starts
+of the run with one parameter set (regional, the basins of each run scored in the job's threads
+as processes); write calibration.json. A calibration starts
 afresh when rerun, but the log of the rerun keeps the lines of a killed attempt."""
 
 from camels_lstm import script_logging
@@ -14,5 +15,6 @@ calibrate_job(
     basins=list(snakemake.params.basins),
     train_period=snakemake.params.train_period,
     output_path=snakemake.output.calibration,
+    workers=snakemake.threads,
 )
 script_logging.finish_attempts(history)

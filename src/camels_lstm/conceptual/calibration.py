@@ -194,16 +194,21 @@ def calibrate(
     algorithm: str,
     runs: int,
     seed: int,
+    workers: int = 1,
 ) -> tuple[np.ndarray, float, int]:
     """Best parameter values, score and number of model runs (per window set) of a calibration
-    of ``model`` on ``windows``: one basin, or several scored by their median objective."""
+    of ``model`` on ``windows``: one basin, or several scored by their median objective. With
+    ``workers`` > 1 the windows of each run are scored in that many processes (the same result:
+    :mod:`camels_lstm.conceptual.parallel_scoring`)."""
+    from camels_lstm.conceptual.parallel_scoring import WindowScorer
 
-    def score(unit: np.ndarray) -> float:
-        values = to_parameters(model.parameters, unit)
-        scores = [window.score(model, values, objective) for window in windows]
-        return float(np.median(scores)) if len(scores) > 1 else scores[0]
+    with WindowScorer(model, windows, objective, workers) as scorer:
 
-    result = search(score, len(model.parameters), algorithm, runs, seed)
+        def score(unit: np.ndarray) -> float:
+            scores = scorer(to_parameters(model.parameters, unit))
+            return float(np.median(scores)) if len(scores) > 1 else scores[0]
+
+        result = search(score, len(model.parameters), algorithm, runs, seed)
     if not np.isfinite(result.best_score):
         basins = ", ".join(window.basin for window in windows[:10])
         raise CalibrationError(

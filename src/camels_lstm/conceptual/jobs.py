@@ -44,10 +44,12 @@ def calibrate_job(
     basins: Sequence[str],
     train_period: Mapping[str, str],
     output_path: str | Path,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Calibrate ``settings["model"]`` on the training period of ``basins`` (one: per basin;
-    several: one parameter set by the median score) and write calibration.json. A Shyft model's
-    job runs in the Shyft environment (:mod:`camels_lstm.conceptual.shyft_env`)."""
+    several: one parameter set by the median score, the basins of each run scored in
+    ``workers`` processes) and write calibration.json. A Shyft model's job runs in the Shyft
+    environment (:mod:`camels_lstm.conceptual.shyft_env`)."""
     model = CONCEPTUAL_MODELS[settings["model"]]
     if _elsewhere(model):
         shyft_env.run_job("calibrate", _arguments(locals()))
@@ -67,15 +69,18 @@ def calibrate_job(
         calibration["algorithm"],
         calibration["max_runs"],
         calibration["seed"],
+        workers=workers,
     )
     scores = {
         window.basin: window.score(model, values, calibration["objective"]) for window in windows
     }
     logger.info(
-        "%s: %s on %d basin(s), %s %d runs in %.1f s, training %s %s %.3f; parameters %s",
+        "%s: %s on %d basin(s) in %d process(es), %s %d runs in %.1f s, training %s %s %.3f; "
+        "parameters %s",
         experiment,
         model.name,
         len(basins),
+        min(max(workers, 1), len(basins)),
         calibration["algorithm"],
         runs,
         time.perf_counter() - started,

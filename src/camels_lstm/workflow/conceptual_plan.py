@@ -9,7 +9,7 @@ from typing import Any
 
 from camels_lstm.conceptual.spec import hybrid_sources, is_conceptual
 from camels_lstm.workflow import paths
-from camels_lstm.workflow.resources import conceptual_mem_mb
+from camels_lstm.workflow.resources import CONCEPTUAL_REGIONAL_THREADS, conceptual_mem_mb
 
 
 class ConceptualPlan:
@@ -48,12 +48,18 @@ class ConceptualPlan:
         settings = self.experiments[experiment]
         return {key: value for key, value in settings.items() if key != "description"}
 
-    def mem_mb(self) -> Callable[[Any, int], int]:
-        """Resource function of the conceptual jobs: per basin, or all basins, times attempt."""
+    def regional_threads(self) -> int:
+        """Threads of a regional calibration: its scoring processes, one per share of basins."""
+        return max(1, min(CONCEPTUAL_REGIONAL_THREADS, len(self.basins)))
 
-        def mem_mb(wildcards: Any, attempt: int) -> int:
+    def mem_mb(self) -> Callable[[Any, int, int], int]:
+        """Resource function of the conceptual jobs: per basin, or all basins (with a worker
+        process per thread of a regional calibration), times attempt."""
+
+        def mem_mb(wildcards: Any, threads: int, attempt: int) -> int:
             per_basin = hasattr(wildcards, "basin")
-            return attempt * conceptual_mem_mb(1 if per_basin else len(self.basins))
+            n_basins = 1 if per_basin else len(self.basins)
+            return attempt * conceptual_mem_mb(n_basins, workers=threads)
 
         return mem_mb
 

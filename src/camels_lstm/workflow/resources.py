@@ -47,11 +47,23 @@ def largest_mem_mb(settings: Iterable[Mapping[str, Any]], n_basins: int) -> int:
 # whole record (35 years) of the forcing read, PET and the simulated outputs in float64/32.
 CONCEPTUAL_INTERPRETER_MB = 400
 CONCEPTUAL_PER_BASIN_MB = 3
+# A forked scoring worker of a regional calibration: its own pages of the interpreter, its
+# models' state (Shyft cells) and its share of the windows.
+CONCEPTUAL_WORKER_MB = 150
+# Processes of a regional calibration, each scoring a share of the basins of every run
+# (Snakemake lowers it to --cores on a workstation; a cluster job asks for that many CPUs).
+CONCEPTUAL_REGIONAL_THREADS = 8
 
 
-def conceptual_mem_mb(n_basins: int) -> int:
-    """Memory (MB) of a calibration or simulation job of a conceptual model on ``n_basins``."""
-    return CONCEPTUAL_INTERPRETER_MB + CONCEPTUAL_PER_BASIN_MB * n_basins
+def conceptual_mem_mb(n_basins: int, workers: int = 1) -> int:
+    """Memory (MB) of a calibration or simulation job of a conceptual model on ``n_basins``,
+    with ``workers`` scoring processes."""
+    extra_workers = max(workers, 1) - 1
+    return (
+        CONCEPTUAL_INTERPRETER_MB
+        + CONCEPTUAL_WORKER_MB * extra_workers
+        + CONCEPTUAL_PER_BASIN_MB * n_basins
+    )
 
 
 # Fraction of the machine's memory that the jobs of a local run may hold at once.
