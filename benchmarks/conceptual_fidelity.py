@@ -8,7 +8,8 @@ basin vs 0.527 CONUS-wide, VIC 0.551 vs 0.307. Run from the repository root:
         --store /tmp/camels_531.zarr [--models gr4j_cemaneige gr6j_cemaneige] [--basins N]
 
 Builds the store once (kept at --store), calibrates each basin in --processes workers with the
-same library functions as the workflow's jobs, then the regional set (--regional-runs 0: none),
+same library functions as the workflow's jobs, then the regional set (--regional-runs 0: none;
+its runs score the basins in --processes workers, as the workflow's regional job does),
 and prints a table and the JSON of every figure; wall times come with the load average. Shyft's
 models (``--models shyft_pt_gs_k``) run in Shyft's environment: the script restarts itself there
 (``.venv-shyft``, camels_lstm.conceptual.shyft_env), so the same command serves every model
@@ -133,8 +134,9 @@ def main() -> None:
         regional = [np.nan] * len(basins)
         if arguments.regional_runs:
             values, regional_train, _ = calibrate(
-                model, windows, "nse", "sce_ua", arguments.regional_runs, seed=0
-            )
+                model, windows, "nse", "sce_ua", arguments.regional_runs, seed=0,
+                workers=arguments.processes,
+            )  # fmt: skip
             regional = [test_nse(model, values, forcings[b]) for b in basins]
         regional_s = time.perf_counter() - started
         results[model_name] = {
