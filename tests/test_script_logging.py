@@ -90,7 +90,7 @@ def _calibration_attempt(output: Path, log: Path, *, die: bool) -> int:
         "jobs.calibrate_job = calibrate\n"
         f"snakemake = S(output=S(calibration={str(output)!r}), log=[{str(log)!r}], "
         "input=S(store='store.zarr'), wildcards=S(experiment='conceptual_per_basin'), "
-        "params=S(settings={}, basins=['01022500'], train_period={}))\n"
+        "params=S(settings={}, basins=['01022500'], train_period={}), threads=1)\n"
         f"runpy.run_path({str(script)!r}, init_globals={{'snakemake': snakemake}})\n"
     )
     return subprocess.run([sys.executable, "-c", code], check=False).returncode
