@@ -36,22 +36,29 @@ def test_shares_deal_every_window_once_and_none_empty() -> None:
     assert dealt == list(range(531))
 
 
-def test_regional_calibration_in_two_processes_equals_one(sample_data, tmp_path) -> None:  # noqa: F811
+def one_and_two_processes(store, model: str, runs: int, basins: list[str], folder) -> list[dict]:
+    """The regional calibration records of ``model`` with 1 and with 2 scoring processes;
+    asserts that they agree exactly."""
     records = [
         calibrate_job(
-            sample_data.store,
-            "creg",
-            regional("gr4j_cemaneige", 60),
-            THREE,
+            store,
+            "reg",
+            regional(model, runs),
+            basins,
             PERIODS["train"],
-            tmp_path / f"w{workers}.json",
+            folder / f"w{workers}.json",
             workers=workers,
         )
         for workers in (1, 2)
     ]
     assert records[0]["parameters"] == records[1]["parameters"]
     assert records[0]["training_scores"] == records[1]["training_scores"]
-    assert records[0]["runs"] == records[1]["runs"] == 60
+    assert records[0]["runs"] == records[1]["runs"] == runs
+    return records
+
+
+def test_regional_calibration_in_two_processes_equals_one(sample_data, tmp_path) -> None:  # noqa: F811
+    one_and_two_processes(sample_data.store, "gr4j_cemaneige", 60, THREE, tmp_path)
 
 
 def test_scores_come_back_in_window_order(sample_data) -> None:  # noqa: F811
@@ -90,18 +97,5 @@ def test_memory_estimate_grows_with_the_workers() -> None:
 
 def test_shyft_regional_calibration_in_two_processes_equals_one(sample_data, tmp_path) -> None:  # noqa: F811
     require_shyft()
-    records = [
-        calibrate_job(
-            sample_data.store,
-            "sreg",
-            regional("shyft_pt_gs_k", 20),
-            BASINS,
-            PERIODS["train"],
-            tmp_path / f"w{workers}.json",
-            workers=workers,
-        )
-        for workers in (1, 2)
-    ]
-    assert records[0]["parameters"] == records[1]["parameters"]
-    assert records[0]["training_scores"] == records[1]["training_scores"]
-    assert records[1]["model"] == "shyft_pt_gs_k" and records[1]["runs"] == 20
+    records = one_and_two_processes(sample_data.store, "shyft_pt_gs_k", 20, BASINS, tmp_path)
+    assert records[1]["model"] == "shyft_pt_gs_k"
