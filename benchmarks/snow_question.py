@@ -9,7 +9,8 @@ Run from the repository root after the run of ``config/camels_us_snow_100_cpu.ya
 
 ``--run-dir`` is the folder the workflow ran in (it holds ``results/<experiment>/metrics.csv``);
 ``frac_snow`` is read from ``camels_attributes_v2.0/camels_clim.txt`` of the CAMELS copy. The
-NSE of an experiment is its ensemble member (the mean over seeds; one seed: that seed).
+NSE of an experiment is its ensemble member (the mean over seeds; one seed: that seed), read with
+the workflow's own metrics reader (basins with status ok and a finite NSE).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
+from camels_lstm.evaluation.tables import nse_by_basin, read_metrics_csv
 
 EXPERIMENTS = (
     "conceptual_per_basin",
@@ -38,9 +41,7 @@ def read_test_nse(run_dir: Path, experiments: tuple[str, ...]) -> pd.DataFrame:
         if not path.exists():
             print(f"skipped {experiment}: no {path}", file=sys.stderr)
             continue
-        metrics = pd.read_csv(path, dtype={"basin": str})
-        ensemble = metrics[metrics["member"] == "ensemble"].set_index("basin")
-        columns[experiment] = ensemble["nse"]
+        columns[experiment] = nse_by_basin(read_metrics_csv(path))
     return pd.DataFrame(columns)
 
 

@@ -8,15 +8,18 @@ from pathlib import Path
 import pandas as pd
 from conftest import tail, timeout_s
 
+from camels_lstm.evaluation.tables import METRICS_COLUMNS, STATUS_OK
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def write_metrics(run_dir: Path, experiment: str, nse_by_basin: dict[str, float]) -> None:
     rows = [
-        {"basin": basin, "member": member, "nse": nse}
+        {**dict.fromkeys(METRICS_COLUMNS, 0.0), "basin": basin, "member": member,
+         "status": STATUS_OK, "nse": nse}
         for basin, nse in nse_by_basin.items()
         for member in ("seed0", "ensemble")
-    ]
+    ]  # fmt: skip
     (run_dir / "results" / experiment).mkdir(parents=True)
     pd.DataFrame(rows).to_csv(run_dir / "results" / experiment / "metrics.csv", index=False)
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from camels_lstm.conceptual.forcing import BasinForcing, ConceptualInputError
 from camels_lstm.conceptual.models import ConceptualModel, ModelForcing, Parameter
+from camels_lstm.conceptual.parallel_scoring import WindowScorer
 from camels_lstm.evaluation import metrics
 
 OBJECTIVES: Mapping[str, Callable[[np.ndarray, np.ndarray], float]] = {
@@ -200,8 +201,6 @@ def calibrate(
     of ``model`` on ``windows``: one basin, or several scored by their median objective. With
     ``workers`` > 1 the windows of each run are scored in that many processes (the same result:
     :mod:`camels_lstm.conceptual.parallel_scoring`)."""
-    from camels_lstm.conceptual.parallel_scoring import WindowScorer
-
     with WindowScorer(model, windows, objective, workers) as scorer:
 
         def score(unit: np.ndarray) -> float:

@@ -24,6 +24,7 @@ from camels_lstm.conceptual.outputs import (
     read_calibrations,
     simulation_dataset,
 )
+from camels_lstm.conceptual.parallel_scoring import shares
 from camels_lstm.conceptual.spec import CONCEPTUAL_OUTPUTS, MODEL_OUTPUTS
 from camels_lstm.data.store_reader import load_timeseries
 from camels_lstm.evaluation.prediction_file import write_prediction_file
@@ -80,7 +81,7 @@ def calibrate_job(
         experiment,
         model.name,
         len(basins),
-        min(max(workers, 1), len(basins)),
+        len(shares(len(windows), workers)),
         calibration["algorithm"],
         runs,
         time.perf_counter() - started,
