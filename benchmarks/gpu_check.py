@@ -119,10 +119,21 @@ def measure(
         f"{windows_per_s:,.0f} samples/s, {target_days_per_s:,.0f} target days/s; peak GPU memory "
         f"{peak_mb:,.0f} MB; one epoch {epoch_s:,.0f} s; {epochs} epochs"
         + (f" x {runs} basins" if runs > 1 else "")
-        + f" extrapolated {full_run_h:.2f} h (measured {seconds:.0f} s of {wall:.0f} s)",
+        + f" extrapolated {duration_text(full_run_h * 3600)}"
+        + f" (measured {seconds:.0f} s of {wall:.0f} s)",
         flush=True,
     )
     return {"target_days_per_s": target_days_per_s, "full_run_h": full_run_h}
+
+
+def duration_text(seconds: float) -> str:
+    """A duration with its precision kept: hours from 0.1 h, then minutes, then seconds
+    (a short CPU check extrapolates to seconds, which "0.00 h" would hide)."""
+    if seconds >= 360:
+        return f"{seconds / 3600:.2f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.2g} s"
 
 
 def main() -> None:
