@@ -1,6 +1,6 @@
 # Model packages: each seed of a regional LSTM experiment and the ensemble of its seeds as one
 # self-contained zip (camels_lstm.packages, docs/packages.md), usable without the workflow by
-# `camels-lstm predict`. Zipping a few model files is quick: it runs beside Snakemake, not as a
+# `camels-lstm predict`; a hybrid's package also carries its conceptual models' parameters. Zipping a few model files is quick: it runs beside Snakemake, not as a
 # cluster job.
 localrules:
     package_model,
@@ -11,6 +11,7 @@ rule package_model:
         models=lambda wildcards: PLAN.package_models(
             wildcards.experiment, wildcards.member
         ),
+        conceptual=lambda wildcards: PLAN.package_conceptual_files(wildcards.experiment),
     output:
         package=paths.PACKAGE,
     log:
@@ -30,5 +31,7 @@ rule package_model:
             wildcards.experiment, wildcards.member
         ),
         data=lambda wildcards: PLAN.package_data(wildcards.experiment),
+        conceptual=lambda wildcards: PLAN.package_conceptual(wildcards.experiment),
+        train_period=config["periods"]["train"],
     script:
         "../workflow/scripts/write_package.py"

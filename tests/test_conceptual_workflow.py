@@ -1,15 +1,19 @@
 """The conceptual stage and a hybrid LSTM through Snakemake on two sample basins: the DAG wires
-the hybrid's training after the simulation, and a tiny real run evaluates all three."""
+the hybrid's training after the simulation, a tiny real run evaluates all three, and the hybrid
+packages predict what the workflow predicted (1e-5) from the CAMELS files alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
+import xarray as xr
 import yaml
 from conftest import run_command, run_snakemake, sample_subset_workflow, tail
 
@@ -50,10 +54,17 @@ def test_hybrid_training_waits_for_the_per_basin_simulation(tmp_path) -> None:
     assert "calibrate_conceptual_regional" not in planned  # the hybrid reads the per-basin one
 
 
-def test_tiny_run_evaluates_conceptual_and_hybrid_experiments(tmp_path) -> None:
-    workdir, _ = tiny_config(tmp_path)
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole tiny run (rule all: the hybrids' packages included)."""
+    workdir, _ = tiny_config(tmp_path_factory.mktemp("conceptual"))
     result = run_snakemake(workdir)
     assert result.returncode == 0, tail(result.stderr, 60)
+    return workdir
+
+
+def test_tiny_run_evaluates_conceptual_and_hybrid_experiments(tiny_run) -> None:
+    workdir = tiny_run
     summary = pd.read_csv(workdir / "results" / "summary.csv")
     ensemble = summary[summary["member"] == "ensemble"].set_index("experiment")
     assert set(ensemble.index) == set(EXPERIMENTS)
@@ -71,6 +82,45 @@ def test_tiny_run_evaluates_conceptual_and_hybrid_experiments(tmp_path) -> None:
         assert (workdir / "results" / "plots" / name).stat().st_size > 10_000
     parameters = pd.read_csv(workdir / "results/conceptual_per_basin/parameters.csv", dtype=str)
     assert parameters["basin"].tolist() == BASINS
+
+
+NEW_BASIN = "03504000"  # in the sample, not in this run
+
+
+@pytest.mark.parametrize("hybrid", ["hybrid", "hybrid_shyft"])
+def test_hybrid_package_predicts_what_the_workflow_predicted(tiny_run, hybrid) -> None:
+    """The package rebuilds the conceptual inputs from the CAMELS files (GR4J here, Shyft
+    PT-GS-K in Shyft's environment) and predicts the workflow's test period to 1e-5; a basin
+    outside the run gets the regional set where the run has one (GR4J), else is refused."""
+    from camels_lstm.packages.conceptual_inputs import ConceptualPackageError
+    from camels_lstm.packages.package import read_package
+    from camels_lstm.packages.predict import predict_package
+
+    workdir = tiny_run
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+    test = config["periods"]["test"]
+    package = read_package(workdir / f"results/packages/{hybrid}/seed0.zip")
+    source = "conceptual_per_basin" if hybrid == "hybrid" else "shyft_per_basin"
+    carried = package.conceptual["sources"][source]
+    for basin in BASINS:  # the parameters are the calibration's, to the bit
+        record = json.loads((workdir / f"results/{source}/{basin}/calibration.json").read_text())
+        assert carried["basins"][basin] == list(record["parameters"].values())
+    camels = config["camels"]["dir"]
+    predicted = predict_package(package, camels, BASINS, test["start"], test["end"])
+    with xr.open_dataset(workdir / f"results/{hybrid}/predictions_test.nc") as workflow:
+        expected = workflow["streamflow_sim_mm_per_day"].sel(member="seed0", basin=BASINS)
+        np.testing.assert_allclose(
+            predicted["streamflow_sim_mm_per_day"].values, expected.values, rtol=0, atol=1e-5
+        )
+    assert np.isfinite(predicted["streamflow_sim_mm_per_day"].values).mean() > 0.99
+    if hybrid == "hybrid":
+        assert carried["regional"]["experiment"] == "conceptual_regional"
+        new = predict_package(package, camels, [NEW_BASIN], test["start"], test["end"])
+        assert np.isfinite(new["streamflow_sim_mm_per_day"].values).mean() > 0.99
+    else:
+        assert carried["regional"] is None  # shyft_regional is not in this run
+        with pytest.raises(ConceptualPackageError, match=rf"basin\(s\) \['{NEW_BASIN}'\]"):
+            predict_package(package, camels, [NEW_BASIN], test["start"], test["end"])
 
 
 def test_shyft_experiments_are_refused_at_the_dry_run_without_shyft(tmp_path) -> None:

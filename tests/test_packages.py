@@ -3,7 +3,6 @@ predicted from a CAMELS tree, and a damaged package or bad input is refused by n
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import zipfile
@@ -270,18 +269,3 @@ def test_console_command_writes_cf_netcdf_and_names_errors(packaged, tmp_path, c
     assert status == 2
     assert "checksum of package.json fails" in capsys.readouterr().err
     assert not (tmp_path / "never.nc").exists()
-
-
-def test_package_of_a_hybrid_model_is_refused_by_name(packaged) -> None:
-    """A package cannot yet carry a conceptual model's simulation, so a model that reads one is
-    refused rather than predicting without those inputs."""
-    package = read_package(packaged["seed0"])
-    inputs = [*package.description["dynamic_inputs"], "shyft_per_basin.swe"]
-    hybrid = dataclasses.replace(
-        package, description={**package.description, "dynamic_inputs": inputs}
-    )
-    with pytest.raises(
-        PackageError,
-        match=r"\(regional\) reads the conceptual-model inputs \['shyft_per_basin.swe'\]",
-    ):
-        predict_package(hybrid, packaged["camels"], ["09035800"], START, END)

@@ -54,14 +54,25 @@ def test_no_fold_model_trains_on_a_basin_it_predicts() -> None:
     assert plan.predicted_basins("regional", SimpleNamespace(seed="0")) is None
 
 
-def test_regional_experiments_without_hybrid_inputs_are_packaged() -> None:
+def test_regional_experiments_are_packaged_hybrids_with_their_calibrations() -> None:
     plan = _sample_plan()
-    assert plan.packaged_experiments() == ["regional"]  # not hybrid, not ungauged
-    assert plan.package_targets() == [
+    # not the ungauged folds, not per basin; hybrids with their conceptual models
+    assert plan.packaged_experiments() == ["regional", "hybrid", "regional_snow", "hybrid_shyft"]
+    assert plan.package_targets()[:3] == [
         "results/packages/regional/seed0.zip",
         "results/packages/regional/seed1.zip",
         "results/packages/regional/ensemble.zip",
     ]
+    assert plan.package_conceptual("regional") == {}
+    assert plan.package_conceptual_files("regional") == []
+    files = plan.package_conceptual_files("hybrid")
+    assert files[:-1] == [
+        f"results/conceptual_per_basin/{basin}/calibration.json" for basin in plan.basins
+    ]
+    assert files[-1] == "results/conceptual_regional/calibration.json"  # other basins' set
+    source = plan.package_conceptual("hybrid_shyft")["shyft_per_basin"]
+    assert source["regional"]["experiment"] == "shyft_regional"
+    assert source["settings"]["model"] == "shyft_pt_gs_k"
     assert plan.package_models("regional", "ensemble") == [
         "results/regional/seed0/model.pt",
         "results/regional/seed1/model.pt",

@@ -81,6 +81,85 @@ def _record_span(basin: str, series: Mapping[str, np.ndarray]) -> tuple[int, int
     return first, last
 
 
+def forcing_variables(pet_method: str, shyft_forcing: bool = False) -> list[str]:
+    """The store (and CAMELS forcing file) variables a model run with ``pet_method`` reads."""
+    extra = SHYFT_FORCING if shyft_forcing else ()
+    return sorted({*MODEL_INPUTS, *PET_INPUTS[pet_method], *extra})
+
+
+@dataclass(frozen=True)
+class BasinSite:
+    """Where a basin's lumped cell is: gauge latitude and elevation (forcing file header) and
+    the basin area of the streamflow conversion (m²)."""
+
+    latitude_deg: float
+    elevation_m: float
+    area_m2: float
+
+
+def basin_forcing(
+    basin: str,
+    dates: np.ndarray,
+    series: Mapping[str, np.ndarray],
+    site: BasinSite,
+    pet_method: str,
+    snow_period: Mapping[str, str],
+    shyft_forcing: bool,
+    observed_streamflow_mm_per_day: np.ndarray,
+) -> BasinForcing:
+    """One basin's model forcing from its daily ``series`` (float64 on ``dates``; NaN outside
+    its record), as :func:`load_basin_forcings` builds it from the store and a model package
+    from the CAMELS files (:mod:`camels_lstm.packages.conceptual_inputs`)."""
+    first, last = _record_span(basin, series)
+    record = {name: values[first:last] for name, values in series.items()}
+    record_dates = dates[first:last]
+    days = DaymetDays(
+        dates=record_dates,
+        tmax_degc=record["tmax"],
+        tmin_degc=record["tmin"],
+        srad_w_per_m2=record.get("srad", np.full(record_dates.size, np.nan)),
+        dayl_s=record.get("dayl", np.full(record_dates.size, np.nan)),
+        vp_pa=record.get("vp", np.full(record_dates.size, np.nan)),
+        latitude_deg=site.latitude_deg,
+        elevation_m=site.elevation_m,
+    )
+    pet = potential_evapotranspiration(pet_method, days)
+    if not np.isfinite(pet).all():
+        raise ConceptualInputError(
+            f"basin {basin}: PET ({pet_method}) is not finite on "
+            f"{int((~np.isfinite(pet)).sum())} day(s); check its latitude "
+            f"({site.latitude_deg}) and elevation ({site.elevation_m})"
+        )
+    snow_start = np.datetime64(snow_period["start"], "D")
+    snow_end = np.datetime64(snow_period["end"], "D")
+    in_snow_period = (record_dates >= snow_start) & (record_dates <= snow_end)
+    shyft = {}
+    if shyft_forcing:
+        shyft = {
+            "radiation_w_per_m2": daily_mean_radiation_w_per_m2(record["srad"], record["dayl"]),
+            "relative_humidity": relative_humidity(record["vp"], record["tmax"], record["tmin"]),
+        }
+    return BasinForcing(
+        basin=basin,
+        store_dates=dates,
+        first=first,
+        forcing=ModelForcing(
+            prcp_mm_per_day=record["prcp"],
+            tmean_degc=days.tmean_degc,
+            pet_mm_per_day=pet,
+            mean_annual_snowfall_mm=mean_annual_snowfall_mm(
+                record["prcp"][in_snow_period], days.tmean_degc[in_snow_period]
+            ),
+            start_date=record_dates[0],
+            cell=CellGeometry(site.area_m2, site.elevation_m),
+            **shyft,
+        ),
+        observed_streamflow_mm_per_day=np.asarray(
+            observed_streamflow_mm_per_day[first:last], dtype=np.float64
+        ),
+    )
+
+
 def load_basin_forcings(
     store_path: str | Path,
     basins: Sequence[str],
@@ -92,8 +171,7 @@ def load_basin_forcings(
     pack scale (mean annual snowfall) from ``snow_period`` ({start, end}: the training period,
     so no other period's data enters the model). ``shyft_forcing``: also the radiation and
     humidity that Shyft's stacks read (:mod:`camels_lstm.conceptual.shyft_models`)."""
-    extra = SHYFT_FORCING if shyft_forcing else ()
-    variables = sorted({*MODEL_INPUTS, *PET_INPUTS[pet_method], *extra})
+    variables = forcing_variables(pet_method, shyft_forcing)
     group = zarr.open_group(store_path, mode="r")
     store_basins = [str(b) for b in np.asarray(group["basin"][:]).tolist()]
     rows = np.array([store_basins.index(basin) for basin in basins], dtype=np.int64)
@@ -103,59 +181,16 @@ def load_basin_forcings(
     arrays = load_timeseries(
         store_path, basins, [*variables, STREAMFLOW], "0001-01-01", "9999-12-31"
     )
-    snow_start = np.datetime64(snow_period["start"], "D")
-    snow_end = np.datetime64(snow_period["end"], "D")
-    forcings = []
-    for row, basin in enumerate(basins):
-        series = {name: arrays.values[name][row].astype(np.float64) for name in variables}
-        first, last = _record_span(basin, series)
-        record = {name: values[first:last] for name, values in series.items()}
-        dates = arrays.dates[first:last]
-        days = DaymetDays(
-            dates=dates,
-            tmax_degc=record["tmax"],
-            tmin_degc=record["tmin"],
-            srad_w_per_m2=record.get("srad", np.full(dates.size, np.nan)),
-            dayl_s=record.get("dayl", np.full(dates.size, np.nan)),
-            vp_pa=record.get("vp", np.full(dates.size, np.nan)),
-            latitude_deg=float(latitudes[row]),
-            elevation_m=float(elevations[row]),
+    return [
+        basin_forcing(
+            basin,
+            arrays.dates,
+            {name: arrays.values[name][row].astype(np.float64) for name in variables},
+            BasinSite(float(latitudes[row]), float(elevations[row]), float(areas[row])),
+            pet_method,
+            snow_period,
+            shyft_forcing,
+            arrays.values[STREAMFLOW][row],
         )
-        pet = potential_evapotranspiration(pet_method, days)
-        if not np.isfinite(pet).all():
-            raise ConceptualInputError(
-                f"basin {basin}: PET ({pet_method}) is not finite on "
-                f"{int((~np.isfinite(pet)).sum())} day(s); check its latitude "
-                f"({latitudes[row]}) and elevation ({elevations[row]}) in the store"
-            )
-        in_snow_period = (dates >= snow_start) & (dates <= snow_end)
-        shyft = {}
-        if shyft_forcing:
-            shyft = {
-                "radiation_w_per_m2": daily_mean_radiation_w_per_m2(record["srad"], record["dayl"]),
-                "relative_humidity": relative_humidity(
-                    record["vp"], record["tmax"], record["tmin"]
-                ),
-            }
-        forcings.append(
-            BasinForcing(
-                basin=basin,
-                store_dates=arrays.dates,
-                first=first,
-                forcing=ModelForcing(
-                    prcp_mm_per_day=record["prcp"],
-                    tmean_degc=days.tmean_degc,
-                    pet_mm_per_day=pet,
-                    mean_annual_snowfall_mm=mean_annual_snowfall_mm(
-                        record["prcp"][in_snow_period], days.tmean_degc[in_snow_period]
-                    ),
-                    start_date=dates[0],
-                    cell=CellGeometry(float(areas[row]), float(elevations[row])),
-                    **shyft,
-                ),
-                observed_streamflow_mm_per_day=arrays.values[STREAMFLOW][row][first:last].astype(
-                    np.float64
-                ),
-            )
-        )
-    return forcings
+        for row, basin in enumerate(basins)
+    ]

@@ -1,9 +1,9 @@
 """The entry point of a conceptual job in the Shyft environment
 (``python -m camels_lstm.conceptual.shyft_worker <spec.json>``, started by
 :func:`camels_lstm.conceptual.shyft_env.run_job`): runs the job of the spec ({"job":
-"calibrate" | "simulate", "arguments": {...}}) with log lines on stdout, which the workflow's
-process copies into the job's log. Dies with that process (a killed Snakemake job leaves no
-calibration running)."""
+"calibrate" | "simulate" | "package_inputs", "arguments": {...}}) with log lines on stdout,
+which the workflow's process copies into the job's log. Dies with that process (a killed
+Snakemake job leaves no calibration running)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ LINE_FORMAT = "%(levelname)-7s %(name)s: %(message)s"
 
 def _jobs() -> dict[str, Callable[..., Any]]:
     from camels_lstm.conceptual.jobs import calibrate_job, simulate_job
+    from camels_lstm.packages.conceptual_inputs import simulate_source_job
 
-    return {"calibrate": calibrate_job, "simulate": simulate_job}
+    return {
+        "calibrate": calibrate_job,
+        "simulate": simulate_job,
+        "package_inputs": simulate_source_job,  # a hybrid package's Shyft inputs
+    }
 
 
 def main(argv: Sequence[str]) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from camels_lstm.conceptual.spec import hybrid_input
 from camels_lstm.data.areas import conversion_area_m2, other_area_sources
 from camels_lstm.data.camels_files import QC_FLAGS, cfs_to_mm_per_day, read_forcing, read_streamflow
 from camels_lstm.data.layout import (
@@ -38,11 +39,14 @@ from camels_lstm.training.scalers import Scalers
 @dataclass(frozen=True)
 class CamelsPeriod:
     """Raw inputs of ``arrays`` (with ``seq_length - 1`` warm-up days), the basin areas (m²)
-    of the streamflow conversion, and which basins have a streamflow file."""
+    of the streamflow conversion, which basins have a streamflow file, and each basin's forcing
+    file. Conceptual-model inputs (``<experiment>.<output>``) are left NaN here: the package's
+    conceptual models fill them (:mod:`camels_lstm.packages.conceptual_inputs`)."""
 
     arrays: PeriodArrays
     area_m2: np.ndarray
     gauged: np.ndarray  # bool per basin
+    forcing_files: dict[str, Path]
 
 
 def _optional_folder(root: Path, name: str) -> Path | None:
@@ -128,6 +132,8 @@ def read_camels_period(
         inside = (series.dates >= dates[0]) & (series.dates <= dates[-1])
         columns = (series.dates[inside] - dates[0]).astype(np.int64)
         for position, name in enumerate(inputs):
+            if hybrid_input(name):
+                continue
             values = series.values[name].copy()
             if name in masks:
                 values[masks[name]] = np.nan
@@ -160,7 +166,8 @@ def read_camels_period(
         dynamic=dynamic,
         streamflow_mm_per_day=streamflow,
     )
-    return CamelsPeriod(arrays=arrays, area_m2=areas, gauged=gauged)
+    files = {basin: forcing_files[basin] for basin in basins}
+    return CamelsPeriod(arrays=arrays, area_m2=areas, gauged=gauged, forcing_files=files)
 
 
 def normalised_static_attributes(

@@ -8,6 +8,8 @@ Contents (docs/packages.md)::
                                   checks, periods, training basins, members
     members/seed<k>/weights.pt    state dict: tensors only (torch.load(weights_only=True))
     members/seed<k>/scalers.json  input, streamflow and static-attribute scalers (exact floats)
+    conceptual.json               hybrid models only: the conceptual models and parameters that
+                                  rebuild their conceptual inputs (packages.conceptual_inputs)
 
 A seed package holds one member, an ensemble package every seed of the experiment (its
 prediction is the mean of the members', as the workflow's ``ensemble`` member). Nothing is
@@ -17,7 +19,6 @@ atomically and byte-for-byte reproducibly (fixed time stamps, sorted names).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import json
@@ -28,11 +29,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from camels_lstm.atomic_output import atomic_path
 from camels_lstm.models import build_model
+from camels_lstm.packages.conceptual_inputs import CONCEPTUAL_FILE
+from camels_lstm.packages.scalers_json import scalers_from_json, scalers_to_json
 from camels_lstm.training.checkpoint import training_code_digest
 from camels_lstm.training.model_file import MODEL_FORMAT, TrainedModel
 from camels_lstm.training.scalers import Scalers
@@ -43,15 +45,6 @@ DESCRIPTION = "package.json"
 # The prediction mode of packages that do not record one (camels_lstm.training.simulate).
 DEFAULT_PREDICTION = "windows"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-# Scaler fields stored as arrays (the rest are names or numbers).
-_ARRAY_FIELDS = (
-    "input_mean",
-    "input_std",
-    "streamflow_std_per_basin",
-    "static_values",
-    "static_mean",
-    "static_std",
-)
 
 
 class PackageError(ValueError):
@@ -66,6 +59,7 @@ class ModelPackage:
     path: Path
     description: dict[str, Any]
     members: dict[str, TrainedModel]
+    conceptual: dict[str, Any] | None = None  # conceptual.json of a hybrid model
 
     @property
     def seq_length(self) -> int:
@@ -94,30 +88,6 @@ def code_version() -> dict[str, str]:
     return {"camels_lstm": version, "training_code_sha256": training_code_digest()}
 
 
-def scalers_to_json(scalers: Scalers) -> dict[str, Any]:
-    """The scalers as JSON values; floats round-trip exactly (shortest repr)."""
-    plain: dict[str, Any] = {
-        "dynamic_inputs": list(scalers.dynamic_inputs),
-        "streamflow_mean": float(scalers.streamflow_mean),
-        "streamflow_std": float(scalers.streamflow_std),
-        "basins": list(scalers.basins),
-        "static_attributes": list(scalers.static_attributes),
-    }
-    for name in _ARRAY_FIELDS:
-        array = np.asarray(getattr(scalers, name), dtype=np.float64)
-        plain[name] = {"shape": list(array.shape), "values": array.ravel().tolist()}
-    return plain
-
-
-def scalers_from_json(plain: Mapping[str, Any]) -> Scalers:
-    def array(name: str) -> np.ndarray:
-        values = np.asarray(plain[name]["values"], dtype=np.float64)
-        return values.reshape(plain[name]["shape"])
-
-    scalers = Scalers.from_fields(plain, array)
-    return dataclasses.replace(scalers, static_values=scalers.static_values.astype(np.float32))
-
-
 def _json_bytes(payload: Mapping[str, Any]) -> bytes:
     return (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode()
 
@@ -136,11 +106,14 @@ def _read_model_file(path: Path) -> dict[str, Any]:
 
 
 def package_files(
-    model_files: Mapping[str, str | Path], data: Mapping[str, Any]
+    model_files: Mapping[str, str | Path],
+    data: Mapping[str, Any],
+    conceptual: Mapping[str, Any] | None = None,
 ) -> dict[str, bytes]:
     """The files of a package of the models ``model_files`` (member name -> model.pt) of one
     experiment, without the manifest. ``data``: the run's ``forcing``, ``streamflow_area`` and
-    ``data_checks`` (what reading new inputs must do as the training data were read)."""
+    ``data_checks`` (what reading new inputs must do as the training data were read);
+    ``conceptual``: a hybrid model's ``conceptual.json`` (its conceptual inputs' models)."""
     if not model_files:
         raise PackageError("a package needs at least one model file")
     files: dict[str, bytes] = {}
@@ -175,6 +148,8 @@ def package_files(
         "training_basins": list(first["basins"]),
     }
     files[DESCRIPTION] = _json_bytes(description)
+    if conceptual is not None:
+        files[CONCEPTUAL_FILE] = _json_bytes(conceptual)
     return files
 
 
@@ -185,11 +160,14 @@ def _read_seed(member: str) -> int:
 
 
 def write_package(
-    path: str | Path, model_files: Mapping[str, str | Path], data: Mapping[str, Any]
+    path: str | Path,
+    model_files: Mapping[str, str | Path],
+    data: Mapping[str, Any],
+    conceptual: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the package of ``model_files`` (see :func:`package_files`) to ``path`` atomically:
     the files, then ``manifest.json`` with their sha256 and size."""
-    files = package_files(model_files, data)
+    files = package_files(model_files, data, conceptual)
     manifest = {
         "format": PACKAGE_FORMAT,
         "files": {
@@ -367,7 +345,8 @@ def _read_format_1(path: Path, files: Mapping[str, bytes]) -> ModelPackage:
             seed=int(seed),
             history=[],
         )
-    return ModelPackage(path=path, description=description, members=members)
+    conceptual = json.loads(files[CONCEPTUAL_FILE]) if CONCEPTUAL_FILE in files else None
+    return ModelPackage(path, description, members, conceptual)
 
 
 # Package format version -> reader. A new format adds a reader; old packages stay readable.

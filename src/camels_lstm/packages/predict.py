@@ -12,11 +12,15 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from camels_lstm.conceptual.spec import hybrid_input
 from camels_lstm.evaluation.metrics import METRIC_NAMES
 from camels_lstm.evaluation.tables import basin_metrics
-from camels_lstm.packages.camels_input import normalised_static_attributes, read_camels_period
-from camels_lstm.packages.package import ModelPackage, PackageError, read_package
+from camels_lstm.packages.camels_input import (
+    CamelsPeriod,
+    normalised_static_attributes,
+    read_camels_period,
+)
+from camels_lstm.packages.conceptual_inputs import check_coverage, conceptual_inputs, needed_sources
+from camels_lstm.packages.package import ModelPackage, read_package
 from camels_lstm.training.predict import simulate_period
 from camels_lstm.training.tensors import resolve_device
 
@@ -47,6 +51,7 @@ def simulate_members(
     sequence (None: the package's mode)."""
     mode = prediction or package.prediction
     period = read_camels_period(camels_dir, basins, package.description, start, end)
+    fill_conceptual_inputs(package, period)
     first_member = next(iter(package.members.values()))
     static_values = normalised_static_attributes(camels_dir, basins, first_member.scalers)
     target = resolve_device(device)
@@ -69,16 +74,36 @@ def simulate_members(
     )
 
 
-def refuse_conceptual_inputs(package: ModelPackage) -> None:
-    """A model that reads a conceptual model's outputs (a hybrid) cannot predict from CAMELS
-    files alone: a package does not carry the conceptual model and its calibrated parameters."""
-    conceptual = [name for name in package.description["dynamic_inputs"] if hybrid_input(name)]
-    if conceptual:
-        raise PackageError(
-            f"model package {package.path}: its model ({package.description['experiment_name']}) "
-            f"reads the conceptual-model inputs {conceptual}, which a package does not carry "
-            "(the conceptual model and its calibrated parameters); predict it with the workflow"
-        )
+def fill_conceptual_inputs(package: ModelPackage, period: CamelsPeriod) -> None:
+    """Put a hybrid model's conceptual inputs into ``period``'s inputs: its conceptual models
+    simulated over each basin's forcing record with the package's parameters."""
+    inputs = package.dynamic_inputs
+    arrays = period.arrays
+    if not needed_sources(inputs):
+        return
+    check_coverage(str(package.path), package.conceptual, inputs, arrays.basins)
+    assert package.conceptual is not None
+    simulated = conceptual_inputs(
+        package.conceptual,
+        inputs,
+        arrays.basins,
+        period.forcing_files,
+        dict(zip(arrays.basins, period.area_m2.tolist(), strict=True)),
+        package.description["data_checks"],
+        str(arrays.dates[0]),
+        str(arrays.dates[-1]),
+    )
+    for name, values in simulated.items():
+        arrays.dynamic[:, :, inputs.index(name)] = values
+    logger.info(
+        "conceptual inputs %s of %d basin(s) simulated by %s",
+        ", ".join(simulated),
+        len(arrays.basins),
+        ", ".join(
+            f"{name} ({package.conceptual['sources'][name]['model']})"
+            for name in needed_sources(inputs)
+        ),
+    )
 
 
 def predict_package(
@@ -104,7 +129,6 @@ def predict_package(
     """
     if not isinstance(package, ModelPackage):
         package = read_package(package)
-    refuse_conceptual_inputs(package)
     basins = list(basins)
     if len(set(basins)) != len(basins):
         raise ValueError(f"basins {sorted({b for b in basins if basins.count(b) > 1})} repeat")

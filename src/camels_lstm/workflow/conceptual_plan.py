@@ -48,6 +48,24 @@ class ConceptualPlan:
         settings = self.experiments[experiment]
         return {key: value for key, value in settings.items() if key != "description"}
 
+    def regional_fallback(self, experiment: str) -> str | None:
+        """The regional experiment whose parameter set stands in for basins a per-basin
+        ``experiment`` has no calibration of (a hybrid package predicting a new basin): the
+        first of the same model, PET method, objective and warm-up (budget and seed may
+        differ); itself if regional; None if the run has none."""
+        settings = self.experiments[experiment]
+        if settings["scope"] == "regional":
+            return experiment
+
+        def simulated_as(one: Mapping[str, Any]) -> tuple[Any, ...]:
+            calibration = one["calibration"]
+            return one["model"], one["pet"], calibration["objective"], calibration["warm_up_days"]
+
+        for name, other in self.experiments.items():
+            if other["scope"] == "regional" and simulated_as(other) == simulated_as(settings):
+                return name
+        return None
+
     def regional_threads(self) -> int:
         """Threads of a regional calibration: its scoring processes, one per share of basins."""
         return max(1, min(CONCEPTUAL_REGIONAL_THREADS, len(self.basins)))

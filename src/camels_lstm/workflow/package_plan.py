@@ -24,11 +24,9 @@ class PackagePlan:
 
     # ---- model packages --------------------------------------------------------------------
     def packaged_experiments(self) -> list[str]:
-        """Experiments written as model packages: the regional LSTMs whose inputs are forcing
-        variables only (a hybrid model needs its conceptual model's simulation)."""
-        return [
-            name for name in self.experiments_of("regional") if not self.conceptual.stores_of(name)
-        ]
+        """Experiments written as model packages: the regional LSTMs (a hybrid's package also
+        carries its conceptual models, :meth:`package_conceptual`)."""
+        return self.experiments_of("regional")
 
     def package_pattern(self) -> str:
         return alternatives(self.packaged_experiments())
@@ -56,6 +54,34 @@ class PackagePlan:
             "data_checks": dict(self.config["data_checks"]),
             "prediction": self.config["experiments"][experiment]["prediction"],
         }
+
+    def package_conceptual(self, experiment: str) -> dict[str, dict[str, Any]]:
+        """What a hybrid package carries of each conceptual experiment it reads: its settings,
+        its calibration files and the regional set of the same model it falls back on for
+        basins outside its calibration (:func:`ConceptualPlan.regional_fallback`)."""
+        conceptual = self.conceptual
+        sources = {}
+        for source in conceptual.stores_of(experiment):
+            fallback = conceptual.regional_fallback(source)
+            sources[source] = {
+                "settings": conceptual.calibration_settings(source),
+                "calibrations": conceptual.calibration_files(source),
+                "regional": fallback
+                and {
+                    "experiment": fallback,
+                    "calibration": conceptual.calibration_files(fallback)[0],
+                },
+            }
+        return sources
+
+    def package_conceptual_files(self, experiment: str) -> list[str]:
+        """The calibration files a hybrid package of ``experiment`` reads (none otherwise)."""
+        files = []
+        for source in self.package_conceptual(experiment).values():
+            files += source["calibrations"]
+            if source["regional"]:
+                files.append(source["regional"]["calibration"])
+        return list(dict.fromkeys(files))
 
     def package_targets(self) -> list[str]:
         """Every seed's package and the ensemble's of each packaged experiment."""
