@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from shyft_runner import require_shyft
 from training_data import PERIODS, SampleData, experiment, sample_data  # noqa: F401
 
 from camels_lstm.conceptual.jobs import calibrate_job, simulate_job
@@ -159,3 +160,35 @@ def test_a_package_without_conceptual_inputs_has_no_conceptual_file(hybrid, tmp_
     plain = write_package(tmp_path / "plain.zip", {"seed0": hybrid["model"]}, DATA)
     assert read_package(plain).conceptual is None
     assert Path(hybrid["package"]).stat().st_size > Path(plain).stat().st_size
+
+
+def test_shyft_inputs_are_rebuilt_in_shyft_environment(sample_data, tmp_path) -> None:  # noqa: F811
+    """PT-GS-K's streamflow and SWE, rebuilt through Shyft's environment from the CAMELS files,
+    equal its simulation store (the workflow's job, also run there)."""
+    require_shyft()
+    calibration = {**CALIBRATION, "max_runs": 20}
+    settings = {**PER_BASIN, "model": "shyft_pt_gs_k", "calibration": calibration}
+    basin = BASINS[1]
+    calibrated = tmp_path / "calibration.json"
+    calibrate_job(sample_data.store, "s", settings, [basin], PERIODS["train"], calibrated)
+    simulation = tmp_path / "simulation.zarr"
+    simulate_job(
+        sample_data.store, "s", settings, [basin], PERIODS, [calibrated], simulation,
+        tmp_path / "parameters.csv", {},
+    )  # fmt: skip
+    sources = {"s": {"settings": settings, "calibrations": [calibrated], "regional": None}}
+    section = conceptual_section(sources, PERIODS["train"])
+    inputs = ["prcp", "s.streamflow", "s.swe"]
+    description = {**DATA, "dynamic_inputs": inputs, "experiment": {"seq_length": 30}}
+    camels = sample_data.store.parent / "camels"
+    period = read_camels_period(camels, [basin], description, START, END)
+    dates = period.arrays.dates
+    rebuilt = conceptual_inputs(
+        section, inputs, [basin], period.forcing_files, {basin: float(period.area_m2[0])},
+        DATA["data_checks"], str(dates[0]), str(dates[-1]),
+    )  # fmt: skip
+    with xr.open_zarr(simulation) as store:
+        window = store.sel(basin=[basin], date=slice(str(dates[0]), str(dates[-1])))
+        for name, variable in (("s.streamflow", "streamflow_mm_per_day"), ("s.swe", "swe_mm")):
+            np.testing.assert_allclose(rebuilt[name], window[variable].values, rtol=0, atol=1e-5)
+    assert rebuilt["s.streamflow"].std() > 0.1
