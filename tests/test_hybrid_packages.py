@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import xarray as xr
 from shyft_runner import require_shyft
+from test_packages import DATA
 from training_data import PERIODS, SampleData, experiment, sample_data  # noqa: F401
 
 from camels_lstm.conceptual.jobs import calibrate_job, simulate_job
@@ -40,22 +41,6 @@ PER_BASIN = {
 }
 REGIONAL = {**PER_BASIN, "scope": "regional", "calibration": {**CALIBRATION, "max_runs": 20}}
 INPUTS = ["prcp", "tmax", "tmin", "gr.streamflow", "gr.swe"]
-DATA = {
-    "forcing": "daymet",
-    "streamflow_area": "daymet_header",
-    "data_checks": {
-        "date_gap": "mask",
-        "nan_value": "mask",
-        "negative_precipitation": "error",
-        "negative_streamflow": "mask",
-        "vapour_pressure_not_positive": "warn",
-        "tmin_above_tmax": "warn",
-        "identical_series": "error",
-        "period_not_covered": "error",
-        "short_record": "warn",
-        "area_disagreement": "warn",
-    },
-}
 
 
 @pytest.fixture(scope="module")
