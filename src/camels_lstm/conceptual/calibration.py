@@ -115,7 +115,13 @@ def _sce_ua(score: Callable[[np.ndarray], float], dimension: int, runs: int, see
 
     class Setup:
         def __init__(self) -> None:
-            self.params = [spotpy.parameter.Uniform(f"p{i}", 0.0, 1.0) for i in range(dimension)]
+            # Bounds, start and step given: spotpy otherwise takes them from 1000 unseeded
+            # draws (bounds ~0.001..0.999 that differ between processes, so a run that reaches
+            # a bound could take another path: the same seed, another calibration)
+            bounds = {"minbound": 0.0, "maxbound": 1.0, "optguess": 0.5, "step": 0.1}
+            self.params = [
+                spotpy.parameter.Uniform(f"p{i}", 0.0, 1.0, **bounds) for i in range(dimension)
+            ]
 
         def parameters(self):
             return spotpy.parameter.generate(self.params)
