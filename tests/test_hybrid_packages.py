@@ -19,6 +19,7 @@ from training_data import PERIODS, SampleData, experiment, sample_data  # noqa: 
 from camels_lstm.conceptual.jobs import calibrate_job, simulate_job
 from camels_lstm.packages.camels_input import read_camels_period
 from camels_lstm.packages.conceptual_inputs import (
+    BasinFiles,
     ConceptualPackageError,
     conceptual_inputs,
     conceptual_section,
@@ -104,11 +105,12 @@ def test_conceptual_inputs_from_camels_files_equal_the_simulation_store(hybrid) 
     package = read_package(hybrid["package"])
     period = read_camels_period(hybrid["camels"], BASINS, package.description, START, END)
     arrays = period.arrays
-    rebuilt = conceptual_inputs(
-        package.conceptual, INPUTS, BASINS, period.forcing_files,
+    files = BasinFiles(
+        BASINS, {basin: str(path) for basin, path in period.forcing_files.items()},
         dict(zip(BASINS, period.area_m2.tolist(), strict=True)), DATA["data_checks"],
         str(arrays.dates[0]), str(arrays.dates[-1]),
     )  # fmt: skip
+    rebuilt = conceptual_inputs(package.conceptual, INPUTS, files)
     with xr.open_zarr(hybrid["simulation"]) as store:
         window = store.sel(basin=BASINS, date=slice(str(arrays.dates[0]), str(arrays.dates[-1])))
         for name, variable in (("gr.streamflow", "streamflow_mm_per_day"), ("gr.swe", "swe_mm")):
@@ -168,10 +170,11 @@ def test_shyft_inputs_are_rebuilt_in_shyft_environment(sample_data, tmp_path) ->
     camels = sample_data.store.parent / "camels"
     period = read_camels_period(camels, [basin], description, START, END)
     dates = period.arrays.dates
-    rebuilt = conceptual_inputs(
-        section, inputs, [basin], period.forcing_files, {basin: float(period.area_m2[0])},
+    files = BasinFiles(
+        [basin], {basin: str(period.forcing_files[basin])}, {basin: float(period.area_m2[0])},
         DATA["data_checks"], str(dates[0]), str(dates[-1]),
     )  # fmt: skip
+    rebuilt = conceptual_inputs(section, inputs, files)
     with xr.open_zarr(simulation) as store:
         window = store.sel(basin=[basin], date=slice(str(dates[0]), str(dates[-1])))
         for name, variable in (("s.streamflow", "streamflow_mm_per_day"), ("s.swe", "swe_mm")):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -127,17 +128,24 @@ def check_coverage(
             )
 
 
+@dataclass(frozen=True)
+class BasinFiles:
+    """What a prediction reads for the conceptual inputs: per basin its forcing file and area
+    of the streamflow conversion (m²), the package's data-check policies, and the days wanted
+    (ISO dates). Plain JSON values: it travels to the Shyft environment as they are."""
+
+    basins: list[str]
+    forcing_files: dict[str, str]
+    areas_m2: dict[str, float]
+    data_checks: dict[str, str]
+    first_day: str
+    last_day: str
+
+
 def simulate_source(
-    source: Mapping[str, Any],
-    outputs: Sequence[str],
-    basins: Sequence[str],
-    forcing_files: Mapping[str, str],
-    areas_m2: Mapping[str, float],
-    data_checks: Mapping[str, str],
-    first_day: str,
-    last_day: str,
+    source: Mapping[str, Any], outputs: Sequence[str], files: BasinFiles
 ) -> dict[str, np.ndarray]:
-    """{output: (basin, day) float32 over ``first_day``..``last_day``} of one conceptual
+    """{output: (basin, day) float32 over ``files.first_day``..``last_day``} of one conceptual
     experiment, each basin simulated over its whole forcing record (NaN outside it)."""
     from camels_lstm.conceptual.forcing import BasinSite, basin_forcing, forcing_variables
     from camels_lstm.conceptual.jobs import PET_VARIABLE, simulate_record
@@ -148,14 +156,17 @@ def simulate_source(
     model = CONCEPTUAL_MODELS[source["model"]]
     shyft = model.environment == "shyft"
     variables = forcing_variables(source["pet"], shyft)
+    basins, forcing_files, areas_m2 = files.basins, files.forcing_files, files.areas_m2
     dates = np.arange(
-        np.datetime64(first_day, "D"), np.datetime64(last_day, "D") + 1, dtype="datetime64[D]"
+        np.datetime64(files.first_day, "D"),
+        np.datetime64(files.last_day, "D") + 1,
+        dtype="datetime64[D]",
     )
     arrays = {output: np.full((len(basins), dates.size), np.nan, np.float32) for output in outputs}
     for row, basin in enumerate(basins):
         series = read_forcing(forcing_files[basin])
         findings, masks = forcing_findings(
-            basin, series.path, series.dates, series.values, data_checks
+            basin, series.path, series.dates, series.values, files.data_checks
         )
         errors = [finding.message for finding in findings if finding.policy == ERROR]
         if errors:
@@ -190,21 +201,15 @@ def simulate_source(
     return arrays
 
 
-def simulate_source_job(output_path: str, **arguments: Any) -> None:
+def simulate_source_job(
+    output_path: str, source: Mapping[str, Any], outputs: Sequence[str], files: Mapping[str, Any]
+) -> None:
     """:func:`simulate_source` as a job of the Shyft environment: its arrays into an .npz."""
-    arrays = simulate_source(**arguments)
-    np.savez(output_path, **arrays)
+    np.savez(output_path, **simulate_source(source, outputs, BasinFiles(**files)))
 
 
 def conceptual_inputs(
-    section: Mapping[str, Any],
-    dynamic_inputs: Sequence[str],
-    basins: Sequence[str],
-    forcing_files: Mapping[str, str],
-    areas_m2: Mapping[str, float],
-    data_checks: Mapping[str, str],
-    first_day: str,
-    last_day: str,
+    section: Mapping[str, Any], dynamic_inputs: Sequence[str], files: BasinFiles
 ) -> dict[str, np.ndarray]:
     """{dynamic input ``<experiment>.<output>``: (basin, day) float32} of a hybrid package."""
     from camels_lstm.conceptual import shyft_env
@@ -212,24 +217,15 @@ def conceptual_inputs(
     values: dict[str, np.ndarray] = {}
     for name, outputs in needed_sources(dynamic_inputs).items():
         source = section["sources"][name]
-        arguments = {
-            "source": source,
-            "outputs": outputs,
-            "basins": list(basins),
-            "forcing_files": {basin: str(forcing_files[basin]) for basin in basins},
-            "areas_m2": {basin: float(areas_m2[basin]) for basin in basins},
-            "data_checks": dict(data_checks),
-            "first_day": first_day,
-            "last_day": last_day,
-        }
         if source["model"] in SHYFT_MODEL_NAMES and not shyft_env.inside():
             with tempfile.TemporaryDirectory() as folder:
                 path = str(Path(folder) / "inputs.npz")
+                arguments = {"source": source, "outputs": outputs, "files": asdict(files)}
                 shyft_env.run_job("package_inputs", {**arguments, "output_path": path})
                 with np.load(path) as stored:
                     arrays = {output: stored[output] for output in outputs}
         else:
-            arrays = simulate_source(**arguments)
+            arrays = simulate_source(source, outputs, files)
         for output in outputs:
             values[f"{name}.{output}"] = arrays[output]
     return values

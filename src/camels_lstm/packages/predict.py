@@ -19,7 +19,12 @@ from camels_lstm.packages.camels_input import (
     normalised_static_attributes,
     read_camels_period,
 )
-from camels_lstm.packages.conceptual_inputs import check_coverage, conceptual_inputs, needed_sources
+from camels_lstm.packages.conceptual_inputs import (
+    BasinFiles,
+    check_coverage,
+    conceptual_inputs,
+    needed_sources,
+)
 from camels_lstm.packages.package import ModelPackage, read_package
 from camels_lstm.training.predict import simulate_period
 from camels_lstm.training.tensors import resolve_device
@@ -83,16 +88,16 @@ def fill_conceptual_inputs(package: ModelPackage, period: CamelsPeriod) -> None:
         return
     check_coverage(str(package.path), package.conceptual, inputs, arrays.basins)
     assert package.conceptual is not None
-    simulated = conceptual_inputs(
-        package.conceptual,
-        inputs,
-        arrays.basins,
-        period.forcing_files,
-        dict(zip(arrays.basins, period.area_m2.tolist(), strict=True)),
-        package.description["data_checks"],
-        str(arrays.dates[0]),
-        str(arrays.dates[-1]),
+    basins = list(arrays.basins)
+    files = BasinFiles(
+        basins=basins,
+        forcing_files={basin: str(period.forcing_files[basin]) for basin in basins},
+        areas_m2=dict(zip(basins, period.area_m2.tolist(), strict=True)),
+        data_checks=dict(package.description["data_checks"]),
+        first_day=str(arrays.dates[0]),
+        last_day=str(arrays.dates[-1]),
     )
+    simulated = conceptual_inputs(package.conceptual, inputs, files)
     for name, values in simulated.items():
         arrays.dynamic[:, :, inputs.index(name)] = values
     logger.info(
