@@ -183,9 +183,9 @@ def test_paper_config_dry_run_bundles_per_basin_training(tmp_path: Path) -> None
     fold_models = ungauged["folds"] * len(ungauged["seeds"])
     assert counts["train_ungauged"] == counts["predict_ungauged"] == fold_models
     assert len(re.findall(r"Group job regional_model ", log)) == 5 * 8 + fold_models
-    assert counts["calibrate_conceptual_regional"] == 2  # GR4J's and Shyft PT-GS-K's
+    assert counts["calibrate_conceptual_regional"] == 3  # GR4J's, PT-GS-K's and PT-ST-HBV's
     conceptual = [name for name, settings in experiments.items() if "calibration" in settings]
-    assert counts["simulate_conceptual"] == len(conceptual) == 5
+    assert counts["simulate_conceptual"] == len(conceptual) == 6
     # each cell trains and predicts in one job
     cells = len(study["n_basins"]) * len(study["train_years"]) * study["draws"]
     assert counts["train_learning_curve_cell"] == cells
