@@ -277,12 +277,14 @@ SHYFT_MODELS: Mapping[str, ShyftModel] = {
         description="Shyft PT-ST-HBV: Priestley-Taylor, snow tiles, HBV soil and tanks",
         stack=PT_ST_HBV,
         parameters=(
-            Parameter("soil.fc", 50.0, 700.0, "mm", "soil field capacity", log=True),
+            # fc, kuz0 and klz widened below after sample calibrations stopped at 50 mm, 0.001
+            # and 0.0005 h-1 (arid soils hold little; humid baseflow recedes over months)
+            Parameter("soil.fc", 20.0, 1000.0, "mm", "soil field capacity", log=True),
             Parameter("soil.beta", 1.0, 6.0, "1", "soil recharge shape"),
             Parameter("soil.lpdel", 0.3, 1.0, "1", "fraction of fc without ET limitation"),
-            Parameter("tank.kuz0", 0.001, 0.1, "h-1", "upper tank fast recession", log=True),
+            Parameter("tank.kuz0", 0.0002, 0.1, "h-1", "upper tank fast recession", log=True),
             Parameter("tank.kuz1", 0.005, 0.3, "h-1", "upper tank recession", log=True),
-            Parameter("tank.klz", 0.0005, 0.1, "h-1", "lower tank recession", log=True),
+            Parameter("tank.klz", 0.0001, 0.1, "h-1", "lower tank recession", log=True),
             Parameter("tank.perc", 0.01, 1.0, "mm h-1", "percolation to the lower tank", log=True),
             Parameter("st.tx", -3.0, 2.0, "degC", "snow/rain threshold temperature"),
             Parameter("st.cx", 1.0, 10.0, "mm degC-1 day-1", "degree-day melt factor"),
