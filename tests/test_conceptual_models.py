@@ -4,6 +4,8 @@ calibration's median, and PET."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 from training_data import sample_data  # noqa: F401  (session fixture)
@@ -129,6 +131,25 @@ def test_sce_ua_result_depends_on_its_seed_only_not_on_the_global_random_state()
         for other in results[1:]:
             np.testing.assert_array_equal(other, results[0])
         assert np.abs(results[0] - target).max() < 0.01
+
+
+def test_search_logs_its_progress_at_every_tenth_of_the_budget(caplog) -> None:
+    """A regional calibration runs for an hour: its log shows how far it is and the best score,
+    which never decreases."""
+    caplog.set_level(logging.INFO, logger="camels_lstm.conceptual.calibration")
+
+    def bowl(unit: np.ndarray) -> float:
+        return -float(np.sum((unit - 0.3) ** 2))
+
+    search(bowl, 3, "differential_evolution", 200, 0, label="gr4j on 12 basins (median)")
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 9, lines
+    assert all(line.startswith("gr4j on 12 basins (median): run ") for line in lines)
+    runs = [int(line.split("run ")[1].split(" of ")[0]) for line in lines]
+    assert runs == list(range(20, 200, 20))
+    best = [float(line.split("best score so far ")[1].split(",")[0]) for line in lines]
+    assert best == sorted(best)
+    assert all("elapsed, about " in line and line.endswith(" to go") for line in lines)
 
 
 def test_regional_calibration_maximises_the_median(forcings) -> None:

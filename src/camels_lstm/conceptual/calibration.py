@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,9 @@ from camels_lstm.conceptual.forcing import BasinForcing, ConceptualInputError
 from camels_lstm.conceptual.models import ConceptualModel, ModelForcing, Parameter
 from camels_lstm.conceptual.parallel_scoring import WindowScorer
 from camels_lstm.evaluation import metrics
+
+logger = logging.getLogger(__name__)
+PROGRESS_STEPS = 10  # a progress line at every tenth of the budget of model runs
 
 OBJECTIVES: Mapping[str, Callable[[np.ndarray, np.ndarray], float]] = {
     "nse": metrics.nse,
@@ -171,12 +176,26 @@ ALGORITHMS: Mapping[str, Callable[[Callable[[np.ndarray], float], int, int, int]
 }
 
 
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+
+
 def search(
-    score: Callable[[np.ndarray], float], dimension: int, algorithm: str, runs: int, seed: int
+    score: Callable[[np.ndarray], float],
+    dimension: int,
+    algorithm: str,
+    runs: int,
+    seed: int,
+    label: str = "calibration",
 ) -> SearchResult:
     """Maximise ``score`` over the unit cube with ``algorithm``, stopping after ``runs``
-    evaluations at most; the best point evaluated is the result."""
+    evaluations at most; the best point evaluated is the result. Logs the best score so far at
+    every tenth of the budget (``label`` names what is calibrated), so a long regional
+    calibration shows in its log how far it is."""
     best: dict[str, Any] = {"score": -np.inf, "unit": None, "runs": 0}
+    started = time.perf_counter()
+    milestones = {max(1, round(runs * step / PROGRESS_STEPS)) for step in range(1, PROGRESS_STEPS)}
 
     def counted(unit: np.ndarray) -> float:
         if best["runs"] >= runs:
@@ -186,6 +205,17 @@ def search(
         value = score(unit)
         if value > best["score"]:
             best.update(score=value, unit=unit.copy())
+        if best["runs"] in milestones:
+            elapsed = time.perf_counter() - started
+            logger.info(
+                "%s: run %d of %d, best score so far %.4f, %s elapsed, about %s to go",
+                label,
+                best["runs"],
+                runs,
+                best["score"],
+                _clock(elapsed),
+                _clock(elapsed * (runs - best["runs"]) / best["runs"]),
+            )
         return value
 
     with contextlib.suppress(_BudgetSpent):
@@ -213,7 +243,9 @@ def calibrate(
             scores = scorer(to_parameters(model.parameters, unit))
             return float(np.median(scores)) if len(scores) > 1 else scores[0]
 
-        result = search(score, len(model.parameters), algorithm, runs, seed)
+        basins = windows[0].basin if len(windows) == 1 else f"{len(windows)} basins (median)"
+        label = f"{model.name} on {basins}, {algorithm} {objective}"
+        result = search(score, len(model.parameters), algorithm, runs, seed, label)
     if not np.isfinite(result.best_score):
         basins = ", ".join(window.basin for window in windows[:10])
         raise CalibrationError(
