@@ -159,3 +159,31 @@ def test_conceptual_files_and_members(plan) -> None:
 def test_calibration_params_leave_out_the_description(plan) -> None:
     settings = plan.conceptual.calibration_settings("conceptual_per_basin")
     assert "description" not in settings and settings["model"] == "gr4j_cemaneige"
+
+
+def test_calibration_params_carry_the_registry_bounds_so_new_bounds_rerun(
+    plan, monkeypatch
+) -> None:
+    """Bounds live in the registry, not the config: as params of the jobs, a changed bound
+    makes Snakemake rerun the calibrations made with the old ones."""
+    from dataclasses import replace
+
+    from camels_lstm.conceptual.models import CONCEPTUAL_MODELS
+
+    model = CONCEPTUAL_MODELS["gr4j_cemaneige"]
+    before = plan.conceptual.calibration_settings("conceptual_per_basin")["parameter_space"]
+    assert [one["name"] for one in before] == list(model.parameter_names)
+    assert before[0] == {
+        "name": model.parameters[0].name,
+        "low": model.parameters[0].low,
+        "high": model.parameters[0].high,
+        "log": model.parameters[0].log,
+    }
+    widened = replace(model.gr_parameters[0], high=model.gr_parameters[0].high * 2)
+    monkeypatch.setitem(
+        CONCEPTUAL_MODELS,
+        "gr4j_cemaneige",
+        replace(model, gr_parameters=(widened, *model.gr_parameters[1:])),
+    )
+    after = plan.conceptual.calibration_settings("conceptual_per_basin")["parameter_space"]
+    assert after != before and after[0]["high"] == 2 * before[0]["high"]

@@ -144,6 +144,30 @@ def test_forcing_gap_names_basin_and_variable(sample_data, tmp_path) -> None:  #
     assert not output.exists()
 
 
+def test_calibration_planned_with_other_bounds_is_refused_and_bounds_are_recorded(
+    sample_data,  # noqa: F811
+    tmp_path,
+) -> None:
+    from camels_lstm.conceptual.model_types import parameter_space
+    from camels_lstm.conceptual.models import CONCEPTUAL_MODELS
+
+    space = parameter_space(CONCEPTUAL_MODELS["gr4j_cemaneige"].parameters)
+    stale = [dict(one) for one in space]
+    stale[0]["high"] *= 2  # what the library said when Snakemake planned the job
+    output = tmp_path / "calibration.json"
+    with pytest.raises(ConceptualInputError, match=r"exp: the calibration bounds of gr4j"):
+        calibrate_job(
+            sample_data.store, "exp", SETTINGS | {"parameter_space": stale}, ["01022500"],
+            PERIODS["train"], output,
+        )  # fmt: skip
+    assert not output.exists()
+    record = calibrate_job(
+        sample_data.store, "exp", SETTINGS | {"parameter_space": space}, ["01022500"],
+        PERIODS["train"], output,
+    )  # fmt: skip
+    assert json.loads(output.read_text())["parameter_space"] == space == record["parameter_space"]
+
+
 def test_calibration_without_a_finite_objective_names_the_basin(sample_data, tmp_path) -> None:  # noqa: F811
     store = store_copy(sample_data, tmp_path)
     # constant training streamflow: NSE is undefined for every parameter set

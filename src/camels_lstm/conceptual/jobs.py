@@ -16,7 +16,8 @@ import numpy as np
 from camels_lstm.atomic_output import write_csv, write_json, write_zarr
 from camels_lstm.conceptual import shyft_env
 from camels_lstm.conceptual.calibration import calibrate, calibration_window
-from camels_lstm.conceptual.forcing import BasinForcing, load_basin_forcings
+from camels_lstm.conceptual.forcing import BasinForcing, ConceptualInputError, load_basin_forcings
+from camels_lstm.conceptual.model_types import parameter_space
 from camels_lstm.conceptual.models import CONCEPTUAL_MODELS, ConceptualModel, ShyftModel
 from camels_lstm.conceptual.outputs import (
     calibration_record,
@@ -52,6 +53,7 @@ def calibrate_job(
     ``workers`` processes) and write calibration.json. A Shyft model's job runs in the Shyft
     environment (:mod:`camels_lstm.conceptual.shyft_env`)."""
     model = CONCEPTUAL_MODELS[settings["model"]]
+    _check_parameter_space(experiment, model, settings)
     if _elsewhere(model):
         shyft_env.run_job("calibrate", _arguments(locals()))
         return json.loads(Path(output_path).read_text())
@@ -101,9 +103,24 @@ def calibrate_job(
         runs=runs,
         settings=calibration,
         train_period=train_period,
+        parameter_space=parameter_space(model.parameters),
     )
     write_json(record, output_path)
     return record
+
+
+def _check_parameter_space(
+    experiment: str, model: ConceptualModel | ShyftModel, settings: Mapping[str, Any]
+) -> None:
+    """Refuse a job planned with other bounds than the registry's now (the library changed
+    while Snakemake ran): its calibration.json would stand for bounds it was not made with."""
+    space = parameter_space(model.parameters)
+    if "parameter_space" in settings and settings["parameter_space"] != space:
+        raise ConceptualInputError(
+            f"{experiment}: the calibration bounds of {model.name} changed after Snakemake "
+            f"planned this job (planned {settings['parameter_space']}, now {space}); run "
+            "Snakemake again, and it recalibrates with the new bounds"
+        )
 
 
 def _is_shyft(model: ConceptualModel | ShyftModel) -> bool:

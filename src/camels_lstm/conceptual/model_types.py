@@ -20,6 +20,16 @@ class Parameter:
     log: bool = False
 
 
+def parameter_space(parameters: tuple[Parameter, ...]) -> list[dict[str, object]]:
+    """What a calibration searches: each parameter's name, bounds and scale, in the model's
+    order. Part of a calibration job's params, so that changed bounds rerun the calibrations
+    made with the old ones instead of leaving them standing."""
+    return [
+        {"name": one.name, "low": float(one.low), "high": float(one.high), "log": one.log}
+        for one in parameters
+    ]
+
+
 @dataclass(frozen=True)
 class CellGeometry:
     """Where a basin sits, for models that need it (Shyft): area and elevation of the store."""

@@ -38,8 +38,9 @@ def calibration_record(
     runs: int,
     settings: Mapping[str, Any],
     train_period: Mapping[str, str],
+    parameter_space: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The content of one calibration.json."""
+    """The content of one calibration.json (``parameter_space``: the bounds searched)."""
     return {
         "format_version": CALIBRATION_FORMAT_VERSION,
         "experiment": experiment,
@@ -53,6 +54,7 @@ def calibration_record(
         "runs": int(runs),
         "calibration": dict(settings),
         "train_period": dict(train_period),
+        "parameter_space": [dict(one) for one in parameter_space],
     }
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from camels_lstm.conceptual.model_types import parameter_space
+from camels_lstm.conceptual.models import CONCEPTUAL_MODELS
 from camels_lstm.conceptual.spec import hybrid_sources, is_conceptual
 from camels_lstm.workflow import paths
 from camels_lstm.workflow.resources import CONCEPTUAL_REGIONAL_THREADS, conceptual_mem_mb
@@ -44,9 +46,13 @@ class ConceptualPlan:
         }
 
     def calibration_settings(self, experiment: str) -> dict[str, Any]:
-        """What changes the calibrated parameters (params of the jobs): not the description."""
+        """What changes the calibrated parameters (params of the jobs): the experiment's
+        settings but its description, and the model's parameter bounds of the registry (new
+        bounds rerun the calibration, its simulation and the packages reading it)."""
         settings = self.experiments[experiment]
-        return {key: value for key, value in settings.items() if key != "description"}
+        chosen = {key: value for key, value in settings.items() if key != "description"}
+        model = CONCEPTUAL_MODELS[settings["model"]]
+        return chosen | {"parameter_space": parameter_space(model.parameters)}
 
     def regional_fallback(self, experiment: str) -> str | None:
         """The regional experiment whose parameter set stands in for basins a per-basin
